@@ -1,0 +1,47 @@
+# Shared by ./run and ./test: install and start the local stand-ins for Azure Storage and SMTP.
+# Source it; it defines functions and never exits the caller's shell on its own.
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+ensure_node_tools() {
+  if [ ! -x node_modules/.bin/azurite ] || [ ! -x node_modules/.bin/maildev ]; then
+    echo "==> installing Azurite and maildev (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
+
+# wait_for_port PORT NAME [SECONDS]
+wait_for_port() {
+  local port=$1 name=$2 limit=${3:-60} i
+  for ((i = 0; i < limit * 10; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "error: $name did not open 127.0.0.1:$port within ${limit}s" >&2
+  return 1
+}
+
+# start_azurite BLOB_PORT LOG [--location DIR | --inMemoryPersistence]
+start_azurite() {
+  local blob=$1 log=$2; shift 2
+  node_modules/.bin/azurite --silent --skipApiVersionCheck --loose "$@" \
+    --blobHost 127.0.0.1 --blobPort "$blob" \
+    --queueHost 127.0.0.1 --queuePort $((blob + 1)) \
+    --tableHost 127.0.0.1 --tablePort $((blob + 2)) >"$log" 2>&1 &
+  echo $!
+}
+
+# start_maildev SMTP_PORT WEB_PORT LOG
+start_maildev() {
+  node_modules/.bin/maildev --ip 127.0.0.1 --web-ip 127.0.0.1 --smtp "$1" --web "$2" >"$3" 2>&1 &
+  echo $!
+}
+
+azurite_connection_string() {
+  local blob=$1
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((blob + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((blob + 2))/devstoreaccount1;"
+}
+
+random_secret() { head -c "${1:-32}" /dev/urandom | base64 | tr -d '\n'; }
+random_key() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }

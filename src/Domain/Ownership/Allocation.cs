@@ -1,0 +1,4 @@
+namespace AbuseDesk.Domain.Ownership;
+
+/// <summary>A block of the provider's address space and who it belongs to.</summary>
+public sealed record Allocation(IpPrefix Prefix, string CustomerId, string ResourceId, string ContactEmail, DateOnly CustomerSince);

@@ -1,0 +1,103 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AbuseDesk.Functions;
+
+/// <summary>The "AbuseDesk" configuration section; validated at start-up so a bad setting never surfaces mid-flight.</summary>
+public sealed class AbuseDeskOptions
+{
+    public const string Section = "AbuseDesk";
+
+    /// <summary>Base of every link in a mail (the portal's public address).</summary>
+    [Required, Url]
+    public string PublicUrl { get; set; } = "http://127.0.0.1:7071";
+
+    [Required]
+    public StorageOptions Storage { get; set; } = new();
+
+    [Required]
+    public IntakeOptions Intake { get; set; } = new();
+
+    [Required]
+    public SmtpOptions Smtp { get; set; } = new();
+
+    [Required]
+    public TokenOptions Tokens { get; set; } = new();
+
+    public OpsOptions Ops { get; set; } = new();
+
+    public DemoOptions Demo { get; set; } = new();
+
+    /// <summary>The playbook file; relative paths are read from the app folder. ABUSEDESK_PLAYBOOKS sets it.</summary>
+    public string Playbooks { get; set; } = "playbooks.yaml";
+
+    /// <summary>
+    /// Run the queue and blob triggers in-process from host.json and function.json. On by default; off when the
+    /// Azure Functions host drives the app (it sets FUNCTIONS_CUSTOMHANDLER_PORT).
+    /// </summary>
+    public bool? RunTriggersLocally { get; set; }
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>A connection string (Azurite locally); or leave empty and set AccountName for managed identity.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string? AccountName { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity in Azure.</summary>
+    public string? ClientId { get; set; }
+}
+
+public sealed class IntakeOptions
+{
+    [Range(1024, 1L << 32)]
+    public long MaxReportBytes { get; set; } = 25L * 1024 * 1024;
+}
+
+public sealed class SmtpOptions
+{
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1025;
+
+    /// <summary>STARTTLS (ACS's relay on 587 requires it); off for maildev.</summary>
+    public bool StartTls { get; set; }
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    [Required]
+    public string From { get; set; } = "AbuseDesk <abuse@example.net>";
+
+    /// <summary>The abuse mailbox customers answer to.</summary>
+    [Required]
+    public string ReplyTo { get; set; } = "abuse@example.net";
+}
+
+public sealed class TokenOptions
+{
+    /// <summary>Key id used to sign new links.</summary>
+    public string ActiveKeyId { get; set; } = "k1";
+
+    /// <summary>Key id → base64 secret (at least 32 bytes). Old ids stay listed while their links live.</summary>
+    public Dictionary<string, string> Keys { get; set; } = [];
+
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(30);
+}
+
+public sealed class OpsOptions
+{
+    /// <summary>The ops key for x-functions-key / ?code= (ABUSEDESK_OPS_KEY sets it).</summary>
+    public string? Key { get; set; }
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Seed demo allocations and keys at start (ABUSEDESK_DEMO=1, the ./run default).</summary>
+    public bool Enabled { get; set; }
+
+    public string? ReporterKey { get; set; }
+}

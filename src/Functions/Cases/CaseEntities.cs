@@ -1,0 +1,138 @@
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Domain.Parsing;
+using AbuseDesk.Functions.Storage;
+
+namespace AbuseDesk.Functions.Cases;
+
+/// <summary>
+/// The case's readable state (PK = caseId, RK = "case"). Its history, event links, mails and outbox share
+/// the partition, so a state change and everything it implies commit in one entity-group transaction.
+/// </summary>
+public sealed class CaseEntity : Entity
+{
+    public const string Row = "case";
+
+    public string CustomerId { get; set; } = "";
+    public string ResourceId { get; set; } = "";
+    public string AbuseClass { get; set; } = "";
+    public string ContactEmail { get; set; } = "";
+    public DateTimeOffset CustomerSince { get; set; }
+    public string? Ip { get; set; }
+    public string Status { get; set; } = "";
+    public int EventCount { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+    public DateTimeOffset? LastEventAt { get; set; }
+    public DateTimeOffset? NotifiedAt { get; set; }
+    public DateTimeOffset? Deadline { get; set; }
+    public int Version { get; set; }
+    public bool ExtensionUsed { get; set; }
+    public string? Resolution { get; set; }
+    public string? ResolutionNote { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+
+    /// <summary>Last sequence number used for history, mail and outbox rows.</summary>
+    public int Sequence { get; set; }
+
+    public CaseState ToState() => new()
+    {
+        CaseId = PartitionKey,
+        CustomerId = CustomerId,
+        ResourceId = ResourceId,
+        AbuseClass = AbuseClasses.TryParse(AbuseClass, out var abuseClass) ? abuseClass : Domain.Parsing.AbuseClass.Other,
+        ContactEmail = ContactEmail,
+        CustomerSince = DateOnly.FromDateTime(CustomerSince.UtcDateTime),
+        Ip = Ip,
+        Status = CaseStatuses.TryParse(Status, out var status) ? status : CaseStatus.New,
+        EventCount = EventCount,
+        OpenedAt = OpenedAt,
+        LastEventAt = LastEventAt,
+        NotifiedAt = NotifiedAt,
+        Deadline = Deadline,
+        Version = Version,
+        ExtensionUsed = ExtensionUsed,
+        Resolution = Resolution,
+        ResolutionNote = ResolutionNote,
+        ResolvedAt = ResolvedAt,
+    };
+
+    public void Apply(CaseState state)
+    {
+        Status = state.Status.ToWireName();
+        EventCount = state.EventCount;
+        LastEventAt = state.LastEventAt;
+        NotifiedAt = state.NotifiedAt;
+        Deadline = state.Deadline;
+        Version = state.Version;
+        ExtensionUsed = state.ExtensionUsed;
+        Resolution = state.Resolution;
+        ResolutionNote = state.ResolutionNote;
+        ResolvedAt = state.ResolvedAt;
+    }
+}
+
+/// <summary>One history line (RK = "h|{sequence}"): append-only.</summary>
+public sealed class HistoryEntity : Entity
+{
+    public const string Prefix = "h|";
+
+    public DateTimeOffset At { get; set; }
+    public string What { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public string? Rule { get; set; }
+    public string? Detail { get; set; }
+
+    /// <summary>Safeties checked for this decision, one per line ("name: result").</summary>
+    public string? Safeties { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>An event attached to the case (RK = "e|{reportId}|{eventRow}"). Its existence is what makes attaching idempotent.</summary>
+public sealed class CaseEventLinkEntity : Entity
+{
+    public const string Prefix = "e|";
+
+    public string ReportId { get; set; } = "";
+    public string EventRow { get; set; } = "";
+    public string? Ip { get; set; }
+    public string? Url { get; set; }
+    public string ReportType { get; set; } = "";
+    public DateTimeOffset? OccurredAt { get; set; }
+    public string? Evidence { get; set; }
+}
+
+/// <summary>
+/// A message the case owes the world (RK = "o|{sequence}"), written with the state change that caused it
+/// and sent after the commit. Whatever crashes in between, the next message for the case flushes it.
+/// </summary>
+public sealed class OutboxEntity : Entity
+{
+    public const string Prefix = "o|";
+
+    public string Queue { get; set; } = "";
+    public string Body { get; set; } = "";
+    public DateTimeOffset? DueAt { get; set; }
+    public bool Sent { get; set; }
+}
+
+/// <summary>A mail to the customer (RK = "m|{sequence}"), rendered at decision time so a resend is byte-identical.</summary>
+public sealed class MailEntity : Entity
+{
+    public const string Prefix = "m|";
+
+    public string Kind { get; set; } = "";
+    public string To { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public string TextBody { get; set; } = "";
+    public string HtmlBody { get; set; } = "";
+    public string MessageId { get; set; } = "";
+    public string Status { get; set; } = "pending";
+    public DateTimeOffset? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>The open-case guard (PK = customerId, RK = "{resourceId}|{class}").</summary>
+public sealed class OpenCaseEntity : Entity
+{
+    public string CaseId { get; set; } = "";
+}

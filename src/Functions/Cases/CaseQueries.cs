@@ -1,0 +1,86 @@
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Functions.Storage;
+using Azure.Data.Tables;
+
+namespace AbuseDesk.Functions.Cases;
+
+public sealed record CaseDetail(CaseEntity Case, IReadOnlyList<CaseEventLinkEntity> Events, IReadOnlyList<HistoryEntity> History, IReadOnlyList<MailEntity> Mails);
+
+/// <summary>Reads cases for ops and the portal. A case's detail is one partition query.</summary>
+public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
+{
+    public const int MaxEventsShown = 500;
+
+    public async Task<CaseDetail?> DetailAsync(string caseId, CancellationToken cancellationToken)
+    {
+        if (caseId.Length is 0 or > 64 || caseId.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+        {
+            return null;
+        }
+
+        var state = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+        if (!state.HasValue)
+        {
+            return null;
+        }
+
+        var events = await RangeAsync<CaseEventLinkEntity>(caseId, CaseEventLinkEntity.Prefix, MaxEventsShown, cancellationToken);
+        var history = await RangeAsync<HistoryEntity>(caseId, HistoryEntity.Prefix, int.MaxValue, cancellationToken);
+        var mails = await RangeAsync<MailEntity>(caseId, MailEntity.Prefix, int.MaxValue, cancellationToken);
+        return new CaseDetail(state.Value!, events, history, mails);
+    }
+
+    /// <summary>The rows of one kind in a case partition: their row keys share a prefix ("h|", "e|", "m|").</summary>
+    private async Task<List<T>> RangeAsync<T>(string caseId, string prefix, int limit, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
+        var end = prefix[..^1] + (char)(prefix[^1] + 1);
+        var rows = new List<T>();
+        await foreach (var row in storage.Cases.QueryAsync<T>(r => r.PartitionKey == caseId && r.RowKey.CompareTo(prefix) >= 0 && r.RowKey.CompareTo(end) < 0, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return rows;
+    }
+
+    public sealed record CaseFilter(string? Status, string? CustomerId, string? AbuseClass, bool Overdue, int Limit, string? Continuation);
+
+    /// <summary>Lists case rows (RK = "case") with the CONTRACT filters; a page holds at most <c>Limit</c> cases.</summary>
+    public async Task<(List<CaseEntity> Cases, string? Continuation)> ListAsync(CaseFilter filter, CancellationToken cancellationToken)
+    {
+        var clauses = new List<string> { TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row}") };
+        if (!string.IsNullOrEmpty(filter.Status))
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Status eq {filter.Status}"));
+        }
+
+        if (!string.IsNullOrEmpty(filter.CustomerId))
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"CustomerId eq {filter.CustomerId}"));
+        }
+
+        if (!string.IsNullOrEmpty(filter.AbuseClass))
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"AbuseClass eq {filter.AbuseClass}"));
+        }
+
+        if (filter.Overdue)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Deadline lt {clock.GetUtcNow()}"));
+            clauses.Add(TableClient.CreateQueryFilter($"Status eq {CaseStatus.Notified.ToWireName()}"));
+        }
+
+        var query = storage.Cases.QueryAsync<CaseEntity>(string.Join(" and ", clauses), maxPerPage: filter.Limit, cancellationToken: cancellationToken);
+        await foreach (var page in query.AsPages(filter.Continuation, filter.Limit))
+        {
+            return (page.Values.ToList(), page.ContinuationToken);
+        }
+
+        return ([], null);
+    }
+}

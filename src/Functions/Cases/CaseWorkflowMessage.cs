@@ -1,0 +1,11 @@
+namespace AbuseDesk.Functions.Cases;
+
+/// <summary>
+/// The case-workflow message. Kind "events-added" (new events, or a new case starting its playbook) or
+/// "timer" (a reminder or deadline, armed for <see cref="Version"/> and due at <see cref="DueAt"/>).
+/// </summary>
+public sealed record CaseWorkflowMessage(string CaseId, string Kind, string? Timer = null, int? Version = null, DateTimeOffset? DueAt = null)
+{
+    public const string EventsAdded = "events-added";
+    public const string TimerKind = "timer";
+}

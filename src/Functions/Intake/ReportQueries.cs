@@ -1,0 +1,54 @@
+using AbuseDesk.Functions.Parsing;
+using AbuseDesk.Functions.Storage;
+using Azure;
+
+namespace AbuseDesk.Functions.Intake;
+
+/// <summary>Reads reports and their events for the reporter and ops routes.</summary>
+public sealed class ReportQueries(DeskStorage storage)
+{
+    public async Task<ReportEntity?> FindAsync(string reportId, CancellationToken cancellationToken)
+    {
+        if (reportId.Length is 0 or > 64 || !reportId.All(char.IsAsciiLetterOrDigit))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await storage.Reports.GetEntityAsync<ReportEntity>(reportId, ReportEntity.Row, cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<List<EventEntity>> EventsAsync(string reportId, int limit, CancellationToken cancellationToken)
+    {
+        var events = new List<EventEntity>();
+        await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey == reportId, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            events.Add(row);
+            if (events.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>The CONTRACT shape of GET /api/reports/{id}.</summary>
+    public static Dictionary<string, object?> Status(ReportEntity report) => new()
+    {
+        ["reportId"] = report.PartitionKey,
+        ["status"] = report.Status,
+        ["format"] = report.Format,
+        ["receivedAt"] = report.ReceivedAt.ToUniversalTime(),
+        ["eventCount"] = report.EventCount,
+        ["routedCount"] = report.RoutedCount,
+        ["unroutedCount"] = report.UnroutedCount,
+        ["error"] = report.Error,
+    };
+}

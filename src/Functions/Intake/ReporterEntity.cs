@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using AbuseDesk.Functions.Storage;
+
+namespace AbuseDesk.Functions.Intake;
+
+/// <summary>A reporter (PK = "reporter", RK = reporterId). Its key is stored only as a hash.</summary>
+public sealed class ReporterEntity : Entity
+{
+    public const string Partition = "reporter";
+
+    public string Name { get; set; } = "";
+    public string? ContactEmail { get; set; }
+    public bool WantsFeedback { get; set; }
+    public string KeyHash { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public bool Revoked { get; set; }
+}
+
+/// <summary>Key lookup row (PK = "key", RK = SHA-256 of the key) → reporterId.</summary>
+public sealed class ReporterKeyEntity : Entity
+{
+    public const string Partition = "key";
+
+    public string ReporterId { get; set; } = "";
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Ops;
+using Microsoft.Extensions.Options;
+
+namespace AbuseDesk.Functions.Intake;
+
+/// <summary>The "Reports" HTTP function: reporters submit raw reports and read their status.</summary>
+public static class ReportsFunction
+{
+    private static readonly string[] Accepted = ["message/rfc822", "application/json", "text/csv"];
+
+    public static void MapReports(this WebApplication app)
+    {
+        app.MapPost("/api/reports", SubmitAsync);
+        app.MapGet("/api/reports/{reportId}", GetStatusAsync);
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpContext context, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
+    {
+        var request = context.Request;
+        var reporterId = await reporters.AuthenticateAsync(request, context.RequestAborted);
+        if (reporterId is null)
+        {
+            return Problems.Unauthorized("Send 'Authorization: Bearer <reporter key>' with a key issued by the abuse desk.");
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !Accepted.Contains(mediaType.MediaType, StringComparer.OrdinalIgnoreCase))
+        {
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Content-Type '{request.ContentType}' is not accepted; use one of {string.Join(", ", Accepted)}.");
+        }
+
+        var limit = options.Value.Intake.MaxReportBytes;
+        if (request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+
+        var body = await ReadBoundedAsync(request.Body, limit, context.RequestAborted);
+        if (body is null)
+        {
+            return TooLarge(limit);
+        }
+
+        var fileName = ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition, out var disposition)
+            ? (disposition.FileNameStar ?? disposition.FileName)?.Trim('"')
+            : null;
+        var accepted = await accept.AcceptAsync(reporterId, body.Value, mediaType.MediaType!.ToLowerInvariant(), fileName, request.Query["report"].FirstOrDefault(), context.RequestAborted);
+
+        var payload = new { reportId = accepted.ReportId, duplicate = accepted.Duplicate };
+        var location = $"/api/reports/{accepted.ReportId}";
+        return accepted.Duplicate
+            ? Results.Json(payload, statusCode: StatusCodes.Status200OK)
+            : Results.Accepted(location, payload);
+    }
+
+    private static async Task<IResult> GetStatusAsync(string reportId, HttpContext context, Reporters reporters, ReportQueries queries, OpsKey opsKey)
+    {
+        var isOps = opsKey.IsValid(context.Request);
+        var reporterId = isOps ? null : await reporters.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (!isOps && reporterId is null)
+        {
+            return Problems.Unauthorized("Send the reporter key that submitted the report, or the ops key.");
+        }
+
+        var report = await queries.FindAsync(reportId, context.RequestAborted);
+        // Another reporter's report is answered exactly like a missing one: ids reveal nothing.
+        if (report is null || (!isOps && report.ReporterId != reporterId))
+        {
+            return Problems.NotFound($"No report '{reportId}' for this key.");
+        }
+
+        return Results.Json(ReportQueries.Status(report));
+    }
+
+    private static IResult TooLarge(long limit) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "Report too large", $"Reports are limited to {limit} bytes.");
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (413, whatever Content-Length claimed).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Domain.Ownership;
+using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Intake;
+using AbuseDesk.Functions.Ownership;
+
+namespace AbuseDesk.Functions.Ops;
+
+/// <summary>The "Ops" HTTP function: the desk's own routes, all behind the ops key.</summary>
+public static class OpsFunction
+{
+    private const int MaxAllocationBytes = 64 * 1024 * 1024;
+
+    public static void MapOps(this WebApplication app)
+    {
+        var ops = app.MapGroup("/api/ops").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<OpsKey>().IsValid(context.HttpContext.Request)
+                ? await next(context)
+                : Problems.Unauthorized("Send the ops key in the x-functions-key header (or ?code=)."));
+
+        ops.MapPut("/allocations", ImportAllocationsAsync);
+        ops.MapPost("/reporters", CreateReporterAsync);
+        ops.MapGet("/reports/{reportId}", GetReportAsync);
+        ops.MapGet("/cases", ListCasesAsync);
+        ops.MapGet("/cases/{caseId}", GetCaseAsync);
+        ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
+    }
+
+    private static async Task<IResult> ImportAllocationsAsync(HttpContext context, AllocationStore store)
+    {
+        if (context.Request.ContentLength > MaxAllocationBytes)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "Allocation file too large", $"The allocation file is limited to {MaxAllocationBytes} bytes.");
+        }
+
+        if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the allocations as text/csv.");
+        }
+
+        using var reader = new StreamReader(context.Request.Body);
+        var parsed = AllocationCsv.Parse(reader);
+        if (!parsed.Ok)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid allocation file", string.Join("; ", parsed.Errors),
+                new Dictionary<string, object?> { ["errors"] = parsed.Errors });
+        }
+
+        var count = await store.ReplaceAsync(parsed.Allocations, context.RequestAborted);
+        return Results.Json(new { count });
+    }
+
+    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback);
+
+    private static async Task<IResult> CreateReporterAsync(HttpContext context, Reporters reporters)
+    {
+        NewReporter? body;
+        try
+        {
+            body = await context.Request.ReadFromJsonAsync<NewReporter>(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return Problems.BadRequest($"Body must be JSON: {{\"name\":\"...\",\"contactEmail\":\"...\",\"wantsFeedback\":true}} ({ex.Message})");
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Name) || body.Name.Length > 200)
+        {
+            return Problems.BadRequest("'name' is required (1-200 characters).");
+        }
+
+        if (body.ContactEmail is { } email && (email.Length > 254 || !email.Contains('@', StringComparison.Ordinal)))
+        {
+            return Problems.BadRequest($"'contactEmail' '{email}' is not an email address.");
+        }
+
+        var (reporterId, key) = await reporters.CreateAsync(body.Name.Trim(), body.ContactEmail, body.WantsFeedback, null, null, context.RequestAborted);
+        return Results.Json(new { reporterId, key }, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> GetReportAsync(string reportId, HttpContext context, ReportQueries queries)
+    {
+        var report = await queries.FindAsync(reportId, context.RequestAborted);
+        if (report is null)
+        {
+            return Problems.NotFound($"No report '{reportId}'.");
+        }
+
+        var events = await queries.EventsAsync(reportId, 10_000, context.RequestAborted);
+        var body = ReportQueries.Status(report);
+        body["reporterId"] = report.ReporterId;
+        body["contentType"] = report.ContentType;
+        body["size"] = report.Size;
+        body["events"] = events.Select(e => new
+        {
+            eventId = e.EventId,
+            ip = e.Ip,
+            port = e.Port,
+            url = e.Url,
+            abuseClass = e.AbuseClass,
+            reportType = e.ReportType,
+            occurredAt = e.OccurredAt,
+            caseId = e.CaseId,
+            customerId = e.CustomerId,
+            unroutedReason = e.UnroutedReason,
+            lowConfidence = e.LowConfidence,
+        });
+        return Results.Json(body);
+    }
+
+    private static async Task<IResult> ListCasesAsync(HttpContext context, CaseQueries queries)
+    {
+        var query = context.Request.Query;
+        var limit = 100;
+        if (query["limit"].FirstOrDefault() is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
+        {
+            return Problems.BadRequest("'limit' must be a whole number from 1 to 1000.");
+        }
+
+        var status = query["status"].FirstOrDefault();
+        if (status is not null && !CaseStatuses.TryParse(status, out _))
+        {
+            return Problems.BadRequest($"'status' '{status}' is not one of {string.Join(", ", Enum.GetValues<CaseStatus>().Select(s => s.ToWireName()))}.");
+        }
+
+        var abuseClass = query["abuseClass"].FirstOrDefault();
+        if (abuseClass is not null && !Domain.Parsing.AbuseClasses.TryParse(abuseClass, out _))
+        {
+            return Problems.BadRequest($"'abuseClass' '{abuseClass}' is not one of {string.Join(", ", Domain.Parsing.AbuseClasses.WireNames)}.");
+        }
+
+        var filter = new CaseQueries.CaseFilter(status, query["customerId"].FirstOrDefault(), abuseClass,
+            string.Equals(query["overdue"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase), limit, query["continuation"].FirstOrDefault());
+        var (cases, continuation) = await queries.ListAsync(filter, context.RequestAborted);
+        return Results.Json(new { cases = cases.Select(Summary), continuation });
+    }
+
+    private static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries)
+    {
+        var detail = await queries.DetailAsync(caseId, context.RequestAborted);
+        if (detail is null)
+        {
+            return Problems.NotFound($"No case '{caseId}'.");
+        }
+
+        var state = detail.Case.ToState();
+        var body = Summary(detail.Case);
+        body["contactEmail"] = detail.Case.ContactEmail;
+        body["version"] = detail.Case.Version;
+        body["notifiedAt"] = detail.Case.NotifiedAt;
+        body["resolution"] = detail.Case.Resolution;
+        body["resolutionNote"] = detail.Case.ResolutionNote;
+        body["resolvedAt"] = detail.Case.ResolvedAt;
+        body["allowedActions"] = CaseStateMachine.OpsActionsAllowed(state);
+        body["events"] = detail.Events.Select(e => new { eventId = $"{e.ReportId}-{e.EventRow}", reportId = e.ReportId, ip = e.Ip, url = e.Url, reportType = e.ReportType, occurredAt = e.OccurredAt, evidence = e.Evidence });
+        body["history"] = detail.History.Select(h => new
+        {
+            at = h.At,
+            what = h.What,
+            actor = h.Actor,
+            rule = h.Rule,
+            detail = h.Detail,
+            safeties = h.Safeties?.Split('\n') ?? [],
+            version = h.Version,
+        });
+        body["mails"] = detail.Mails.Select(m => new { kind = m.Kind, to = m.To, subject = m.Subject, status = m.Status, sentAt = m.SentAt, attempts = m.Attempts, lastError = m.LastError });
+        return Results.Json(body);
+    }
+
+    private sealed record ActionRequest(string? Action, string? Actor, string? Reason);
+
+    private static async Task<IResult> ApplyActionAsync(string caseId, HttpContext context, CaseTransitions transitions)
+    {
+        ActionRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync<ActionRequest>(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return Problems.BadRequest($"Body must be JSON: {{\"action\":\"...\",\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
+        }
+
+        // App Service authentication, when on, names the person; a header cannot be forged past it.
+        var actor = context.Request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault() ?? request?.Actor;
+        if (string.IsNullOrWhiteSpace(request?.Action) || string.IsNullOrWhiteSpace(actor))
+        {
+            return Problems.BadRequest("'action' and 'actor' are required.");
+        }
+
+        try
+        {
+            var decision = await transitions.ApplyAsync(caseId, new OpsAction(request.Action.Trim(), actor.Trim(), request.Reason), context.RequestAborted);
+            return decision switch
+            {
+                Refused refused => Problems.Of(StatusCodes.Status409Conflict, "Action not allowed", refused.Reason,
+                    new Dictionary<string, object?> { ["allowedActions"] = refused.Allowed }),
+                Transition transition => Results.Json(new { caseId, status = transition.State.Status.ToWireName(), version = transition.State.Version }),
+                _ => Results.Json(new { caseId }),
+            };
+        }
+        catch (CaseNotFoundException)
+        {
+            return Problems.NotFound($"No case '{caseId}'.");
+        }
+    }
+
+    private static Dictionary<string, object?> Summary(CaseEntity c) => new()
+    {
+        ["caseId"] = c.PartitionKey,
+        ["customerId"] = c.CustomerId,
+        ["resourceId"] = c.ResourceId,
+        ["ip"] = c.Ip,
+        ["abuseClass"] = c.AbuseClass,
+        ["status"] = c.Status,
+        ["eventCount"] = c.EventCount,
+        ["openedAt"] = c.OpenedAt,
+        ["deadline"] = c.Deadline,
+        ["lastEventAt"] = c.LastEventAt,
+    };
+}

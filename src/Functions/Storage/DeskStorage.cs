@@ -1,0 +1,99 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace AbuseDesk.Functions.Storage;
+
+/// <summary>
+/// Every table, queue and container the desk uses, in one place so names cannot drift between writer and reader.
+/// Queue names match the function.json files; messages are base64 like the Functions host expects.
+/// </summary>
+public sealed class DeskStorage
+{
+    public const string ReportsParseQueue = "reports-parse";
+    public const string CaseWorkflowQueue = "case-workflow";
+    public const string EmailOutboxQueue = "email-outbox";
+    public const string SuspensionsQueue = "suspensions";
+    public const string RawReportsContainer = "reports";
+    public const string InboxContainer = "reports-inbox";
+
+    private readonly QueueServiceClient _queues;
+
+    public DeskStorage(IOptions<AbuseDeskOptions> options)
+    {
+        var storage = options.Value.Storage;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            Tables = new TableServiceClient(storage.ConnectionString);
+            _queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
+            Blobs = new BlobServiceClient(storage.ConnectionString);
+        }
+        else if (!string.IsNullOrWhiteSpace(storage.AccountName))
+        {
+            // In Azure, shared keys are disabled: the app's managed identity holds the data roles.
+            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId });
+            Tables = new TableServiceClient(new Uri($"https://{storage.AccountName}.table.core.windows.net"), credential);
+            _queues = new QueueServiceClient(new Uri($"https://{storage.AccountName}.queue.core.windows.net"), credential, queueOptions);
+            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential);
+        }
+        else
+        {
+            throw new InvalidOperationException("AbuseDesk:Storage needs ConnectionString or AccountName");
+        }
+
+        Reporters = Tables.GetTableClient("reporters");
+        Reports = Tables.GetTableClient("reports");
+        Events = Tables.GetTableClient("events");
+        Cases = Tables.GetTableClient("cases");
+        OpenCases = Tables.GetTableClient("opencases");
+        Allocations = Tables.GetTableClient("allocations");
+        RawReports = Blobs.GetBlobContainerClient(RawReportsContainer);
+        Inbox = Blobs.GetBlobContainerClient(InboxContainer);
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    public TableClient Reporters { get; }
+
+    public TableClient Reports { get; }
+
+    public TableClient Events { get; }
+
+    /// <summary>One partition per case: the state row, its history, event links and outbox, so one transaction covers them.</summary>
+    public TableClient Cases { get; }
+
+    /// <summary>customerId → (resourceId|class → caseId): the guard that keeps one open case per key.</summary>
+    public TableClient OpenCases { get; }
+
+    public TableClient Allocations { get; }
+
+    public BlobContainerClient RawReports { get; }
+
+    public BlobContainerClient Inbox { get; }
+
+    public QueueClient Queue(string name) => _queues.GetQueueClient(name);
+
+    public static IEnumerable<string> QueueNames =>
+        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue }.SelectMany(q => new[] { q, q + "-poison" });
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations })
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        foreach (var queue in QueueNames)
+        {
+            await Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        await RawReports.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await Inbox.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+}
