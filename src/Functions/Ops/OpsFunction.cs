@@ -40,8 +40,10 @@ public static class OpsFunction
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the allocations as text/csv.");
         }
 
+        // The parser reads lines synchronously; Kestrel only allows async body reads, so buffer first (bounded above).
         using var reader = new StreamReader(context.Request.Body);
-        var parsed = AllocationCsv.Parse(reader);
+        var text = await reader.ReadToEndAsync(context.RequestAborted);
+        var parsed = AllocationCsv.Parse(new StringReader(text));
         if (!parsed.Ok)
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "Invalid allocation file", string.Join("; ", parsed.Errors),

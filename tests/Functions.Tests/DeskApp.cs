@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AbuseDesk.Functions.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AbuseDesk.Functions.Tests;
+
+/// <summary>
+/// The real function app as a separate process, against the Azurite and maildev that ./test started. Queue
+/// polling and retry timings are shortened through the same AzureFunctionsJobHost__ overrides Azure honours,
+/// so the tests exercise host.json semantics in seconds.
+/// </summary>
+public sealed class DeskApp : IAsyncLifetime
+{
+    public const int MaxDequeueCount = 3;
+    public const long MaxReportBytes = 1024 * 1024;
+
+    private Process? _process;
+    private readonly StringBuilder _log = new();
+
+    public DeskApp()
+    {
+        StorageConnection = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_STORAGE")
+            ?? throw new InvalidOperationException("ABUSEDESK_TEST_STORAGE is not set: run the tests with ./test, which starts Azurite and maildev");
+        SmtpPort = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SMTP_PORT")
+            ?? throw new InvalidOperationException("ABUSEDESK_TEST_SMTP_PORT is not set: run the tests with ./test");
+        Mail = new MaildevInbox(new Uri(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_MAILDEV_URL")
+            ?? throw new InvalidOperationException("ABUSEDESK_TEST_MAILDEV_URL is not set: run the tests with ./test")));
+        Port = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_APP_PORT") ?? "7171";
+        BaseUrl = new Uri($"http://127.0.0.1:{Port}");
+        Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        Storage = new DeskStorage(Options.Create(new AbuseDeskOptions { Storage = new StorageOptions { ConnectionString = StorageConnection } }));
+    }
+
+    public string StorageConnection { get; }
+    public string SmtpPort { get; }
+    public string Port { get; }
+    public Uri BaseUrl { get; }
+    public HttpClient Http { get; }
+    public MaildevInbox Mail { get; }
+    public DeskStorage Storage { get; }
+    public string OpsKey { get; } = "ops-test-" + Guid.NewGuid().ToString("N");
+    public string ReporterKey { get; private set; } = "";
+    public string ReporterId { get; private set; } = "";
+    public string Log => _log.ToString();
+
+    /// <summary>The test network: each test class uses its own customer so mail counts are its own.</summary>
+    public const string Allocations = """
+        cidr,customerId,resourceId,contactEmail,customerSince
+        198.51.100.0/24,cust-flow,vm-flow,flow@customer.test,2026-10-01
+        198.51.100.128/25,cust-flow,vm-flow-mail,flow-mail@customer.test,2026-10-01
+        203.0.113.0/26,cust-dup,vm-dup,dup@customer.test,2026-10-01
+        203.0.113.64/26,cust-invoke,vm-invoke,invoke@customer.test,2026-10-01
+        203.0.113.128/26,cust-blob,vm-blob,blob@customer.test,2026-10-01
+        203.0.113.192/26,cust-misc,vm-misc,misc@customer.test,2026-10-01
+        2001:db8:1::/48,cust-v6,vm-v6,v6@customer.test,2025-01-01
+        """;
+
+    public async Task InitializeAsync()
+    {
+        var dll = Path.Combine(RepoRoot(), "src", "Functions", "bin", BuildConfiguration(), "net10.0", "AbuseDesk.Functions.dll");
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        var env = start.Environment;
+        env["ABUSEDESK_PORT"] = Port;
+        env["ABUSEDESK_OPS_KEY"] = OpsKey;
+        env["ABUSEDESK_DEMO"] = "0";
+        env["AbuseDesk__PublicUrl"] = BaseUrl.ToString().TrimEnd('/');
+        env["AbuseDesk__Storage__ConnectionString"] = StorageConnection;
+        env["AbuseDesk__Smtp__Port"] = SmtpPort;
+        env["AbuseDesk__Intake__MaxReportBytes"] = MaxReportBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["AbuseDesk__Tokens__Keys__k1"] = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-signing-key-0123456789abcdef0123"));
+        env["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
+        env["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.500";
+        env["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["Logging__LogLevel__Default"] = "Information";
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
+        _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        _process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        await Eventually.Async(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the app exited with {_process.ExitCode}:\n{Log}");
+            }
+
+            using var response = await Http.GetAsync(new Uri("/api/health", UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "the app to answer /api/health");
+
+        using (var put = Ops(HttpMethod.Put, "/api/ops/allocations"))
+        {
+            put.Content = new StringContent(Allocations, Encoding.UTF8, "text/csv");
+            using var response = await Http.SendAsync(put);
+            Ensure(response, "PUT /api/ops/allocations");
+        }
+
+        using (var create = Ops(HttpMethod.Post, "/api/ops/reporters"))
+        {
+            create.Content = JsonContent.Create(new { name = "Test reporter", contactEmail = "reporter@reporter.test", wantsFeedback = true });
+            using var response = await Http.SendAsync(create);
+            Ensure(response, "POST /api/ops/reporters");
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            ReporterKey = body["key"]!.GetValue<string>();
+            ReporterId = body["reporterId"]!.GetValue<string>();
+        }
+    }
+
+    private void Ensure(HttpResponseMessage response, string what)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{what} → {(int)response.StatusCode}; app log:\n{Log}");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process?.Dispose();
+        Http.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public HttpRequestMessage Ops(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Add("x-functions-key", OpsKey);
+        return request;
+    }
+
+    public async Task<JsonNode> OpsJsonAsync(string path)
+    {
+        using var request = Ops(HttpMethod.Get, path);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} → {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public async Task<HttpResponseMessage> PostReportAsync(byte[] body, string contentType, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/reports", UriKind.Relative)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        if ((key ?? ReporterKey) is { Length: > 0 } bearer)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>Waits until the report leaves "received" and returns its status document.</summary>
+    public async Task<JsonNode> WaitForReportAsync(string reportId)
+    {
+        JsonNode? status = null;
+        await Eventually.Async(async () =>
+        {
+            status = await OpsJsonAsync($"/api/ops/reports/{reportId}");
+            return status["status"]!.GetValue<string>() != "received";
+        }, TimeSpan.FromSeconds(30), $"report {reportId} to be parsed");
+        return status!;
+    }
+
+    public async Task<JsonArray> CasesAsync(string customerId) =>
+        (await OpsJsonAsync($"/api/ops/cases?customerId={customerId}"))["cases"]!.AsArray();
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AbuseFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repo root (AbuseFunctions.sln) not found");
+    }
+
+    private static string BuildConfiguration() =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+}
+
+[CollectionDefinition(Name)]
+public sealed class DeskCollection : ICollectionFixture<DeskApp>
+{
+    public const string Name = "desk";
+}
