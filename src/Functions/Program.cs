@@ -13,6 +13,7 @@ using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
 using Microsoft.Extensions.Options;
 
+var localSettings = LocalSettings.Apply();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // The short environment names that CONTRACT.md promises, mapped onto configuration keys.
@@ -31,7 +32,6 @@ if (Environment.GetEnvironmentVariable("ABUSEDESK_DEMO") is "1" or "true")
     mapped["AbuseDesk:Demo:Enabled"] = "true";
 }
 
-builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "local.settings.json"), optional: true);
 builder.Configuration.AddInMemoryCollection(mapped);
 
 // In Azure the Functions host tells the custom handler its port; locally ABUSEDESK_PORT or 7071.
@@ -99,6 +99,11 @@ app.MapReports();
 app.MapOps();
 app.MapPortal();
 app.MapInvocations(app.Services.GetRequiredService<FunctionManifest>());
+
+if (localSettings is not null)
+{
+    app.Logger.LogInformation("Settings from {Path} (the environment wins where both set a value)", localSettings);
+}
 
 app.Logger.LogInformation("AbuseDesk listening on http://127.0.0.1:{Port} (local triggers: {Local})", port, runTriggersLocally);
 await app.RunAsync();
