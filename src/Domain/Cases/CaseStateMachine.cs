@@ -20,7 +20,7 @@ public static class CaseStateMachine
             TimerDue timer => OnTimer(state, timer, playbook, rule, now),
             CustomerResolution resolution => OnResolution(state, resolution, playbook, rule, now),
             CustomerMessage message => OnCustomerMessage(state, message, now),
-            OpsAction action => OnOpsAction(state, action, now),
+            OpsAction action => OnOpsAction(state, action, playbook, rule, now),
             _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown case input"),
         };
     }
@@ -157,7 +157,7 @@ public static class CaseStateMachine
 
             default:
                 var extension = playbook.Deadline ?? TimeSpan.FromHours(24);
-                var newDeadline = (state.Deadline ?? now) + extension;
+                var newDeadline = Later(state.Deadline, now) + extension;
                 var extended = state with { Deadline = newDeadline, ExtensionUsed = true, Version = state.Version + 1 };
                 return new Transition(extended,
                     [new HistoryEntry(now, "extended", Customer, $"{rule}.deadline", $"more time asked; deadline moved to {newDeadline:O}" + (string.IsNullOrEmpty(text) ? "" : $": {text}"))],
@@ -176,7 +176,7 @@ public static class CaseStateMachine
         return new Transition(state, [new HistoryEntry(now, "customer-message", Customer, null, text)], []);
     }
 
-    private static CaseDecision OnOpsAction(CaseState state, OpsAction action, DateTimeOffset now)
+    private static CaseDecision OnOpsAction(CaseState state, OpsAction action, Playbook playbook, string rule, DateTimeOffset now)
     {
         var allowed = OpsActionsAllowed(state);
         if (!allowed.Contains(action.Action))
@@ -196,10 +196,21 @@ public static class CaseStateMachine
                 return new Transition(state with { Status = CaseStatus.Closed, Version = state.Version + 1 },
                     [new HistoryEntry(now, "closed", action.Actor, "ops:close", reason)], []);
             case "reopen":
-                return new Transition(state with { Status = CaseStatus.Notified, Resolution = null, ResolutionNote = null, ResolvedAt = null, Version = state.Version + 1 },
-                    [new HistoryEntry(now, "reopened", action.Actor, "ops:reopen", reason)], []);
+                // A reopened case gets a fresh deadline from its playbook, with live timers: never a past one.
+                var reopened = state with
+                {
+                    Status = CaseStatus.Notified,
+                    Resolution = null,
+                    ResolutionNote = null,
+                    ResolvedAt = null,
+                    Deadline = playbook.Deadline is { } length ? now + length : null,
+                    Version = state.Version + 1,
+                };
+                List<CaseEffect> timers = reopened.Deadline is { } due ? [new ArmTimer(TimerKind.Deadline, due, reopened.Version)] : [];
+                return new Transition(reopened,
+                    [new HistoryEntry(now, "reopened", action.Actor, "ops:reopen", reason)], timers);
             case "extend":
-                var newDeadline = (state.Deadline ?? now) + TimeSpan.FromHours(24);
+                var newDeadline = Later(state.Deadline, now) + TimeSpan.FromHours(24);
                 var extended = state with { Deadline = newDeadline, Version = state.Version + 1 };
                 return new Transition(extended, [new HistoryEntry(now, "extended", action.Actor, "ops:extend", $"deadline moved to {newDeadline:O}" + (reason is null ? "" : $": {reason}"))],
                     [new ArmTimer(TimerKind.Deadline, newDeadline, extended.Version)]);
@@ -213,6 +224,10 @@ public static class CaseStateMachine
                     [new SendNotification(NotificationKind.OpsMessage, reason)]);
         }
     }
+
+    /// <summary>An extension counts from the deadline, or from now when the deadline has already passed.</summary>
+    private static DateTimeOffset Later(DateTimeOffset? deadline, DateTimeOffset now) =>
+        deadline is { } d && d > now ? d : now;
 
     public static string Wire(ResolutionKind kind) => kind switch
     {

@@ -22,6 +22,11 @@ public static class PlaybookYaml
         {
             throw new PlaybookConfigException($"line {ex.Start.Line}: {ex.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet throws this bare for some malformed flow mappings (an unclosed '{').
+            throw new PlaybookConfigException("invalid YAML: a mapping or list is not closed; check for an unclosed '{' or '['");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {

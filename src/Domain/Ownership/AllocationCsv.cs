@@ -103,6 +103,11 @@ public static class AllocationCsv
         {
             errors.Add($"line 1: the file is empty; header must be '{string.Join(',', Header)}'");
         }
+        else if (errors.Count == 0 && allocations.Count == 0)
+        {
+            // Replacing the table with nothing would unroute every report: surely a mistake, never done silently.
+            errors.Add("the file has a header but no allocations; refusing to empty the allocation table");
+        }
 
         return new Result(allocations, errors);
     }

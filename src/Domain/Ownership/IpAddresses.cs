@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using AbuseDesk.Domain.Parsing;
 
 namespace AbuseDesk.Domain.Ownership;
 
@@ -19,19 +20,16 @@ public static class IpAddresses
         }
 
         var trimmed = text.Trim().Trim('[', ']');
-        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands; reports never mean those.
-        if (!trimmed.Contains('.', StringComparison.Ordinal) && !trimmed.Contains(':', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        if (trimmed.Contains('.', StringComparison.Ordinal) && !trimmed.Contains(':', StringComparison.Ordinal) && trimmed.Count(c => c == '.') != 3)
-        {
-            return null;
-        }
-
-        return IPAddress.TryParse(trimmed, out var address) ? Normalize(address) : null;
+        return ParseLiteral(trimmed) is { } address ? Normalize(address) : null;
     }
+
+    /// <summary>
+    /// A strict IP literal, not normalised: an IPv4 dotted quad or an IPv6 address without a zone id.
+    /// IPAddress.TryParse alone also accepts "1", "1.2", "010.0.0.1" (octal: 8.0.0.1) and "0x7f.0.0.1";
+    /// reading those as some other host would pin a complaint or an allocation on the wrong customer.
+    /// </summary>
+    internal static IPAddress? ParseLiteral(string text) =>
+        IpAddressText.TryNormalize(text, out _) ? IPAddress.Parse(text.Trim()) : null;
 
     public static UInt128 ToUInt128(IPAddress address)
     {

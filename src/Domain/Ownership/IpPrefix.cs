@@ -23,21 +23,34 @@ public readonly record struct IpPrefix(AddressFamily Family, UInt128 Network, in
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? text.Trim() : text[..slash].Trim();
-        if (!IPAddress.TryParse(addressText, out var address) || addressText.Contains('%', StringComparison.Ordinal))
+        if (IpAddresses.ParseLiteral(addressText) is not { } address)
         {
             error = $"'{text}' is not a CIDR block (bad address)";
             return false;
         }
 
-        address = IpAddresses.Normalize(address);
-        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        var length = max;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1).Trim(), out length) || length < 0 || length > max))
+        // The length is counted in the family the address is written in: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+        var written = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var length = written;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1).Trim(), out length) || length < 0 || length > written))
         {
-            error = $"'{text}' is not a CIDR block (prefix length must be 0-{max})";
+            error = $"'{text}' is not a CIDR block (prefix length must be 0-{written})";
             return false;
         }
 
+        if (address.IsIPv4MappedToIPv6)
+        {
+            if (length < 96)
+            {
+                error = $"'{text}' is not a CIDR block (an IPv4-mapped block must be /96 or longer; write it as IPv4)";
+                return false;
+            }
+
+            address = address.MapToIPv4();
+            length -= 96;
+        }
+
+        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var value = IpAddresses.ToUInt128(address);
         var masked = value & Mask(length, max);
         if (masked != value)
