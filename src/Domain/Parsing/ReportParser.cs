@@ -18,12 +18,50 @@ public static class ReportParser
         MaxDepth = 32,
     };
 
-    /// <summary>Detects the report's format from its content type and content, then parses it.</summary>
+    // Asked in order; the first that claims a mail reads it. Structured formats come before the free-text
+    // fallback, which claims any mail that names an IP or URL.
+    private static readonly IMailReportFormat[] MailFormats =
+    [
+        new ArfMailFormat(),
+        new Xarf.XarfMailFormat(),
+        new Shadowserver.ShadowserverMailFormat(),
+        new Mail.ReporterMailFormat(),
+        new Mail.FreeTextMailFormat(),
+    ];
+
+    /// <summary>Detects the report's format and reads it completely (for small reports and tests).</summary>
     /// <remarks>
     /// Failures to read <paramref name="content"/> itself (I/O errors, cancellation) are not a property
     /// of the report and propagate, so the caller retries instead of marking a good report failed.
     /// </remarks>
     public static ParseOutcome Parse(Stream content, ReportInput input)
+    {
+        using var reading = Open(content, input);
+        if (reading.Error is not null)
+        {
+            return ParseOutcome.Failure(reading.Format, reading.Error);
+        }
+
+        try
+        {
+            return ParseOutcome.Success(reading.Format, reading.Events.ToList());
+        }
+        catch (ReportRejectedException ex)
+        {
+            return ParseOutcome.Failure(reading.Format, ex.Message);
+        }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ObjectDisposedException))
+        {
+            return ParseOutcome.Failure(reading.Format, $"the report could not be parsed ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Detects the report's format and starts reading it. Events stream lazily from <paramref name="content"/>,
+    /// which must stay open until the reading is disposed. Exceptions from a parser while enumerating are
+    /// the caller's to turn into a failure (see <see cref="Parse"/>).
+    /// </summary>
+    public static ReportReading Open(Stream content, ReportInput input)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(input);
@@ -32,19 +70,20 @@ public static class ReportParser
         {
             return MediaType(input.ContentType) switch
             {
-                "message/rfc822" => ParseMail(content),
-                "application/json" => ParseJson(content),
-                _ => ParseOutcome.Failure(ReportFormats.Unknown, UnrecognizedFormat),
+                "message/rfc822" => OpenMail(content, input),
+                "application/json" => OpenJson(content),
+                "text/csv" or "application/zip" or "application/x-zip-compressed" => Shadowserver.ShadowserverCsv.Read(content, input),
+                _ => ReportReading.Failed(ReportFormats.Unknown, UnrecognizedFormat),
             };
         }
         catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ObjectDisposedException))
         {
             // A parser bug on some unforeseen input must not lose the report or poison the queue.
-            return ParseOutcome.Failure(ReportFormats.Unknown, $"the report could not be parsed ({ex.GetType().Name}: {ex.Message})");
+            return ReportReading.Failed(ReportFormats.Unknown, $"the report could not be parsed ({ex.GetType().Name}: {ex.Message})");
         }
     }
 
-    private static ParseOutcome ParseMail(Stream content)
+    private static ReportReading OpenMail(Stream content, ReportInput input)
     {
         MimeMessage message;
         try
@@ -53,18 +92,41 @@ public static class ReportParser
         }
         catch (FormatException ex)
         {
-            return ParseOutcome.Failure(ReportFormats.Unknown, $"not a parsable email message: {ex.Message}");
+            return ReportReading.Failed(ReportFormats.Unknown, $"not a parsable email message: {ex.Message}");
         }
 
-        using (message)
+        foreach (var format in MailFormats)
         {
-            return ArfParser.IsArf(message)
-                ? ArfParser.Parse(message)
-                : ParseOutcome.Failure(ReportFormats.Unknown, UnrecognizedFormat);
+            if (format.Claims(message))
+            {
+                var reading = format.Read(message, input);
+                return reading.Error is not null
+                    ? Dispose(message, reading)
+                    : new ReportReading(reading.Format, reading.Events, reading.Notes, new Owned(message, reading));
+            }
+        }
+
+        return Dispose(message, ReportReading.Failed(ReportFormats.Unknown, UnrecognizedFormat));
+    }
+
+    private static ReportReading Dispose(IDisposable owned, ReportReading reading)
+    {
+        owned.Dispose();
+        return reading;
+    }
+
+    private sealed class Owned(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
         }
     }
 
-    private static ParseOutcome ParseJson(Stream content)
+    private static ReportReading OpenJson(Stream content)
     {
         JsonDocument document;
         try
@@ -73,16 +135,20 @@ public static class ReportParser
         }
         catch (JsonException ex)
         {
-            return ParseOutcome.Failure(ReportFormats.Unknown, MalformedJson(ex));
+            return ReportReading.Failed(ReportFormats.Unknown, MalformedJson(ex));
         }
 
         using (document)
         {
-            // XARF v4 documents are recognised here too once that parser exists.
+            if (Xarf.XarfJson.TryRead(document.RootElement) is { } xarf)
+            {
+                return ReportReading.Of(xarf);
+            }
+
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("events", out var events)
-                ? JsonEventsParser.Parse(events)
-                : ParseOutcome.Failure(ReportFormats.Unknown, UnrecognizedFormat);
+                ? ReportReading.Of(JsonEventsParser.Parse(events))
+                : ReportReading.Failed(ReportFormats.Unknown, UnrecognizedFormat);
         }
     }
 
