@@ -1,5 +1,14 @@
 namespace AbuseDesk.Domain.Parsing;
 
+public enum Severity
+{
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
 /// <summary>
 /// One thing a report says happened: an IP and/or URL doing something of one abuse class.
 /// Everything here came from an attacker-controllable report; <see cref="Evidence"/> is bounded
@@ -17,6 +26,9 @@ public sealed record ReportEvent
     public required string ReportType { get; init; }
     public DateTimeOffset? OccurredAt { get; init; }
     public string? Evidence { get; init; }
+
+    /// <summary>How bad this is, from the report type's row in its format's mapping table.</summary>
+    public Severity Severity { get; init; } = Severity.Medium;
 
     /// <summary>Free-text extraction is a guess; structured formats are certain.</summary>
     public bool LowConfidence { get; init; }
