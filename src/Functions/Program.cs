@@ -56,6 +56,7 @@ builder.Services.AddSingleton<Reporters>();
 builder.Services.AddSingleton<AcceptReport>();
 builder.Services.AddSingleton<ReportQueries>();
 builder.Services.AddSingleton<OpsKey>();
+builder.Services.AddSingleton<ReparseReport>();
 builder.Services.AddSingleton<AllocationStore>();
 builder.Services.AddSingleton<AssignEvents>();
 builder.Services.AddSingleton<CaseLinks>();

@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Parsing;
-using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -8,123 +8,130 @@ using Azure.Data.Tables;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>
-/// Attaches a report's routed events to cases: one open case per customer, resource and abuse class.
-/// The open-case index row is the lock that stops two workers opening two cases for the same key; the
-/// per-event link rows, added in the same transaction as the case's new count, make attaching idempotent.
+/// Puts a report's routed events into cases: one open case per customer, resource and abuse class.
+/// Two steps around the event write: <see cref="ResolveAsync"/> finds (or reserves) the case for each key, then
+/// <see cref="AttachAsync"/> adds one link row per case and chunk in the same transaction as the case's new
+/// count. The open-case index row stops two workers opening two cases for one key; the link row makes a
+/// redelivered chunk count nothing twice. Cases are handled in parallel: they are independent partitions.
 /// </summary>
 public sealed class AssignEvents(DeskStorage storage, TimeProvider clock, ILogger<AssignEvents> logger)
 {
-    private const int LinksPerTransaction = 99;
     private const int MaxAttempts = 20;
 
-    public async Task AssignAsync(string reportId, IReadOnlyList<RoutedEvent> routed, CancellationToken cancellationToken)
+    /// <summary>A case to attach to: its id, and its row when it already exists (null: create it on attach).</summary>
+    public sealed record Target(string CaseId, CaseEntity? Existing);
+
+    public async Task<IReadOnlyDictionary<CaseKey, Target>> ResolveAsync(string reportId, IReadOnlyList<CaseGroup> groups, CancellationToken cancellationToken)
     {
-        var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
-        foreach (var group in CaseAssignment.Group(routed))
+        var targets = new ConcurrentDictionary<CaseKey, Target>();
+        await Parallel.ForEachAsync(groups, Parallelism.For(cancellationToken), async (group, ct) =>
+            targets[group.Key] = await RetryAsync(group.Key, () => ResolveOnceAsync(reportId, group, ct), ct));
+        return targets;
+    }
+
+    /// <summary>Adds each group's chunk link and count to its case.</summary>
+    public async Task AttachAsync(string reportId, int chunk, IReadOnlyList<CaseGroup> groups, IReadOnlyDictionary<CaseKey, Target> targets, CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(groups, Parallelism.For(cancellationToken), async (group, ct) =>
         {
-            var caseId = await AttachAsync(reportId, group, cancellationToken);
-
-            var updates = group.Events.Select(e => new TableEntity(reportId, EventEntity.RowKeyFor(e.Index)) { ["CaseId"] = caseId });
-            foreach (var batch in updates.Chunk(100))
+            var target = targets[group.Key];
+            await RetryAsync(group.Key, async () =>
             {
-                await storage.Events.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, ETag.All)), cancellationToken);
-            }
+                await AttachOnceAsync(reportId, chunk, group, target, ct);
+                return true;
+            }, ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
+        });
+    }
 
-            // Sent on every run, also a redelivered one: the workflow ignores what it has already done.
-            await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), cancellationToken);
+    private async Task<Target> ResolveOnceAsync(string reportId, CaseGroup group, CancellationToken cancellationToken)
+    {
+        var key = group.Key;
+        var index = await storage.OpenCases.GetEntityIfExistsAsync<OpenCaseEntity>(key.CustomerId, key.IndexKey, cancellationToken: cancellationToken);
+        if (!index.HasValue)
+        {
+            var caseId = CaseAssignment.NewCaseId(key, reportId, group.Events[0].Index, clock.GetUtcNow());
+            await storage.OpenCases.AddEntityAsync(new OpenCaseEntity { PartitionKey = key.CustomerId, RowKey = key.IndexKey, CaseId = caseId }, cancellationToken);
+            return new Target(caseId, null);
+        }
+
+        var existing = await LoadAsync(index.Value!.CaseId, cancellationToken);
+        if (existing is not null && !existing.ToState().Status.IsOpen())
+        {
+            // The case ended: retire its index row (only if nobody replaced it meanwhile), then open a new one.
+            await storage.OpenCases.DeleteEntityAsync(key.CustomerId, key.IndexKey, index.Value.ETag, cancellationToken);
+            throw new RequestFailedException(409, "open-case index retired; resolve again");
+        }
+
+        return new Target(index.Value.CaseId, existing);
+    }
+
+    private async Task AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var row = target.Existing ?? NewCase(target.CaseId, group, now);
+        var isNew = target.Existing is null;
+        row.EventCount += group.Events.Count;
+        var latest = group.Events.Max(e => e.Event.OccurredAt ?? now);
+        row.LastEventAt = row.LastEventAt is { } last && last > latest ? last : latest;
+
+        var link = new CaseEventLinkEntity
+        {
+            PartitionKey = target.CaseId,
+            RowKey = CaseEventLinkEntity.RowKeyFor(reportId, chunk),
+            ReportId = reportId,
+            Chunk = chunk,
+            Count = group.Events.Count,
+        };
+        try
+        {
+            await storage.Cases.SubmitTransactionAsync(
+            [
+                isNew ? new TableTransactionAction(TableTransactionActionType.Add, row) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
+                new TableTransactionAction(TableTransactionActionType.Add, link),
+            ], cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
+        {
+            // This chunk is already attached (a redelivered message): nothing to count again, unless a reparse
+            // after a parser fix found a different number of events in it for this case.
+            var attached = (await storage.Cases.GetEntityAsync<CaseEventLinkEntity>(link.PartitionKey, link.RowKey, cancellationToken: cancellationToken)).Value;
+            if (attached.Count != link.Count && !isNew)
+            {
+                row.EventCount = row.EventCount - group.Events.Count - attached.Count + link.Count;
+                await storage.Cases.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, link, attached.ETag),
+                ], cancellationToken);
+            }
         }
     }
 
-    private async Task<string> AttachAsync(string reportId, CaseGroup group, CancellationToken cancellationToken)
+    private async Task<CaseEntity?> LoadAsync(string caseId, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    private async Task<T> RetryAsync<T>(CaseKey key, Func<Task<T>> attempt, CancellationToken cancellationToken, Func<Task>? onConflict = null)
+    {
+        for (var n = 1; ; n++)
         {
             try
             {
-                return await TryAttachAsync(reportId, group, cancellationToken);
+                return await attempt();
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && n < MaxAttempts)
             {
-                // Another worker changed the case or the index first: read again and redo.
-                logger.LogDebug("Attach race on {Customer}/{Key} (attempt {Attempt})", group.Key.CustomerId, group.Key.IndexKey, attempt);
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                logger.LogDebug("Attach transaction race on {Customer}/{Key} (attempt {Attempt})", group.Key.CustomerId, group.Key.IndexKey, attempt);
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
-            }
-        }
-    }
-
-    private async Task<string> TryAttachAsync(string reportId, CaseGroup group, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var key = group.Key;
-        var index = await storage.OpenCases.GetEntityIfExistsAsync<OpenCaseEntity>(key.CustomerId, key.IndexKey, cancellationToken: cancellationToken);
-        string caseId;
-        CaseEntity? existing = null;
-        if (index.HasValue)
-        {
-            caseId = index.Value!.CaseId;
-            var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
-            existing = row.HasValue ? row.Value : null;
-            if (existing is not null && !existing.ToState().Status.IsOpen())
-            {
-                // The case ended: retire its index row (only if nobody replaced it meanwhile) and open a new one.
-                await storage.OpenCases.DeleteEntityAsync(key.CustomerId, key.IndexKey, index.Value.ETag, cancellationToken);
-                throw new RequestFailedException(409, "open-case index retired; retry");
+                // Another worker changed the case or its index first: read again and redo.
+                logger.LogDebug("Case race on {Customer}/{Key} (attempt {Attempt}): {Status}", key.CustomerId, key.IndexKey, n, ex.Status);
+                await Task.Delay(Random.Shared.Next(2, 10 * n), cancellationToken);
+                if (onConflict is not null)
+                {
+                    await onConflict();
+                }
             }
         }
-        else
-        {
-            caseId = CaseAssignment.NewCaseId(key, reportId, group.Events[0].Index, now);
-            await storage.OpenCases.AddEntityAsync(new OpenCaseEntity { PartitionKey = key.CustomerId, RowKey = key.IndexKey, CaseId = caseId }, cancellationToken);
-        }
-
-        var linked = await LinkedEventRowsAsync(caseId, reportId, cancellationToken);
-        var fresh = group.Events.Where(e => !linked.Contains(EventEntity.RowKeyFor(e.Index))).ToList();
-        if (fresh.Count == 0 && existing is not null)
-        {
-            return caseId;
-        }
-
-        var caseRow = existing ?? NewCase(caseId, group, now);
-        var isNew = existing is null;
-        foreach (var chunk in fresh.Chunk(LinksPerTransaction).DefaultIfEmpty([]))
-        {
-            caseRow.EventCount += chunk.Length;
-            var latest = chunk.Select(e => e.Event.OccurredAt ?? now).DefaultIfEmpty(now).Max();
-            caseRow.LastEventAt = caseRow.LastEventAt is { } last && last > latest ? last : latest;
-
-            var actions = new List<TableTransactionAction>
-            {
-                isNew
-                    ? new TableTransactionAction(TableTransactionActionType.Add, caseRow)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, caseRow, caseRow.ETag),
-            };
-            actions.AddRange(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, Link(caseId, reportId, e))));
-            var response = await storage.Cases.SubmitTransactionAsync(actions, cancellationToken);
-            caseRow.ETag = response.Value[0].Headers.ETag ?? caseRow.ETag;
-            isNew = false;
-        }
-
-        return caseId;
-    }
-
-    private async Task<HashSet<string>> LinkedEventRowsAsync(string caseId, string reportId, CancellationToken cancellationToken)
-    {
-        var from = $"{CaseEventLinkEntity.Prefix}{reportId}|";
-        var to = $"{CaseEventLinkEntity.Prefix}{reportId}}}";
-        var rows = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var link in storage.Cases.QueryAsync<CaseEventLinkEntity>(
-            l => l.PartitionKey == caseId && l.RowKey.CompareTo(from) >= 0 && l.RowKey.CompareTo(to) < 0,
-            select: ["RowKey", "EventRow"], cancellationToken: cancellationToken))
-        {
-            rows.Add(link.EventRow);
-        }
-
-        return rows;
     }
 
     private static CaseEntity NewCase(string caseId, CaseGroup group, DateTimeOffset now) => new()
@@ -139,18 +146,5 @@ public sealed class AssignEvents(DeskStorage storage, TimeProvider clock, ILogge
         Ip = group.Events[0].Event.Ip,
         Status = CaseStatus.New.ToWireName(),
         OpenedAt = now,
-    };
-
-    private static CaseEventLinkEntity Link(string caseId, string reportId, RoutedEvent e) => new()
-    {
-        PartitionKey = caseId,
-        RowKey = $"{CaseEventLinkEntity.Prefix}{reportId}|{EventEntity.RowKeyFor(e.Index)}",
-        ReportId = reportId,
-        EventRow = EventEntity.RowKeyFor(e.Index),
-        Ip = e.Event.Ip,
-        Url = e.Event.Url,
-        ReportType = e.Event.ReportType,
-        OccurredAt = e.Event.OccurredAt,
-        Evidence = ReportEvent.BoundEvidence(e.Event.Evidence),
     };
 }

@@ -86,18 +86,20 @@ public sealed class HistoryEntity : Entity
     public int Version { get; set; }
 }
 
-/// <summary>An event attached to the case (RK = "e|{reportId}|{eventRow}"). Its existence is what makes attaching idempotent.</summary>
+/// <summary>
+/// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}"), added in the same
+/// transaction as the case's new count: its existence is what makes attaching idempotent. The events
+/// themselves live in the events table, partition "{reportId}-{chunk}", marked with this case's id.
+/// </summary>
 public sealed class CaseEventLinkEntity : Entity
 {
     public const string Prefix = "e|";
 
     public string ReportId { get; set; } = "";
-    public string EventRow { get; set; } = "";
-    public string? Ip { get; set; }
-    public string? Url { get; set; }
-    public string ReportType { get; set; } = "";
-    public DateTimeOffset? OccurredAt { get; set; }
-    public string? Evidence { get; set; }
+    public int Chunk { get; set; }
+    public int Count { get; set; }
+
+    public static string RowKeyFor(string reportId, int chunk) => $"{Prefix}{reportId}|{chunk:D5}";
 }
 
 /// <summary>

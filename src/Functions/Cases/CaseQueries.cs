@@ -1,10 +1,11 @@
 using AbuseDesk.Domain.Cases;
+using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Storage;
 using Azure.Data.Tables;
 
 namespace AbuseDesk.Functions.Cases;
 
-public sealed record CaseDetail(CaseEntity Case, IReadOnlyList<CaseEventLinkEntity> Events, IReadOnlyList<HistoryEntity> History, IReadOnlyList<MailEntity> Mails);
+public sealed record CaseDetail(CaseEntity Case, IReadOnlyList<EventEntity> Events, IReadOnlyList<HistoryEntity> History, IReadOnlyList<MailEntity> Mails);
 
 /// <summary>Reads cases for ops and the portal. A case's detail is one partition query.</summary>
 public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
@@ -24,10 +25,31 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
             return null;
         }
 
-        var events = await RangeAsync<CaseEventLinkEntity>(caseId, CaseEventLinkEntity.Prefix, MaxEventsShown, cancellationToken);
+        var links = await RangeAsync<CaseEventLinkEntity>(caseId, CaseEventLinkEntity.Prefix, int.MaxValue, cancellationToken);
+        var events = await EventsAsync(caseId, links, MaxEventsShown, cancellationToken);
         var history = await RangeAsync<HistoryEntity>(caseId, HistoryEntity.Prefix, int.MaxValue, cancellationToken);
         var mails = await RangeAsync<MailEntity>(caseId, MailEntity.Prefix, int.MaxValue, cancellationToken);
         return new CaseDetail(state.Value!, events, history, mails);
+    }
+
+    /// <summary>The case's events, newest chunks first: each link names a report chunk whose partition holds them.</summary>
+    private async Task<List<EventEntity>> EventsAsync(string caseId, List<CaseEventLinkEntity> links, int limit, CancellationToken cancellationToken)
+    {
+        var events = new List<EventEntity>();
+        foreach (var link in links.OrderByDescending(l => l.Timestamp))
+        {
+            var partition = EventEntity.PartitionFor(link.ReportId, link.Chunk);
+            await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey == partition && e.CaseId == caseId, cancellationToken: cancellationToken))
+            {
+                events.Add(row);
+                if (events.Count >= limit)
+                {
+                    return events;
+                }
+            }
+        }
+
+        return events;
     }
 
     /// <summary>The rows of one kind in a case partition: their row keys share a prefix ("h|", "e|", "m|").</summary>

@@ -80,10 +80,32 @@ public sealed class QueueTriggerRunner(
             ["QueueName"] = definition.QueueName,
         };
 
+        var popReceipt = message.PopReceipt;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // Like the host, keep a long-running message invisible while its function works (a 1 GB feed takes minutes).
+        var renewal = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await Task.Delay(Lease / 2, running.Token);
+                var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: Lease, cancellationToken: running.Token);
+                popReceipt = receipt.Value.PopReceipt;
+            }
+        }, running.Token);
+
         try
         {
-            await function.RunAsync(new TriggerInput(message.Body.ToString(), message.DequeueCount, metadata), stoppingToken);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            try
+            {
+                await function.RunAsync(new TriggerInput(message.Body.ToString(), message.DequeueCount, metadata), stoppingToken);
+            }
+            finally
+            {
+                await running.CancelAsync();
+                await renewal.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            await queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -97,12 +119,12 @@ public sealed class QueueTriggerRunner(
                 {
                     logger.LogError(ex, "{Function} failed {Count} times; moving message {MessageId} to {Queue}-poison", definition.Name, message.DequeueCount, message.MessageId, definition.QueueName);
                     await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
-                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+                    await queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None);
                 }
                 else
                 {
                     logger.LogWarning(ex, "{Function} failed (try {Count} of {Max}) for message {MessageId}", definition.Name, message.DequeueCount, settings.MaxDequeueCount, message.MessageId);
-                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None);
+                    await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None);
                 }
             }
             catch (RequestFailedException inner)

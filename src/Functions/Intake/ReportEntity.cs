@@ -21,8 +21,14 @@ public sealed class ReportEntity : Entity
     public int UnroutedCount { get; set; }
     public string? Error { get; set; }
 
-    /// <summary>How far parsing got, so a retried message resumes instead of redoing committed work.</summary>
-    public int Stage { get; set; }
+    /// <summary>Non-fatal findings of the parser (skipped rows, unknown feed type), for ops.</summary>
+    public string? Notes { get; set; }
+
+    /// <summary>Chunks of events fully stored and attached: a redelivered message resumes after them.</summary>
+    public int ChunksDone { get; set; }
+
+    /// <summary>How many times ops asked for this report to be parsed again.</summary>
+    public int Reparses { get; set; }
 }
 
 public static class ReportStatus
@@ -30,11 +36,4 @@ public static class ReportStatus
     public const string Received = "received";
     public const string Parsed = "parsed";
     public const string Failed = "failed";
-}
-
-public static class ReportStage
-{
-    public const int Received = 0;
-    public const int EventsStored = 1;
-    public const int Assigned = 2;
 }

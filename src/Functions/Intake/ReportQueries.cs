@@ -27,7 +27,10 @@ public sealed class ReportQueries(DeskStorage storage)
     public async Task<List<EventEntity>> EventsAsync(string reportId, int limit, CancellationToken cancellationToken)
     {
         var events = new List<EventEntity>();
-        await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey == reportId, maxPerPage: 1000, cancellationToken: cancellationToken))
+        // A report's events span the partitions "{reportId}-{chunk}": one key range.
+        var from = reportId + "-";
+        var to = reportId + ".";
+        await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey.CompareTo(from) >= 0 && e.PartitionKey.CompareTo(to) < 0, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
             events.Add(row);
             if (events.Count >= limit)
@@ -50,5 +53,6 @@ public sealed class ReportQueries(DeskStorage storage)
         ["routedCount"] = report.RoutedCount,
         ["unroutedCount"] = report.UnroutedCount,
         ["error"] = report.Error,
+        ["notes"] = report.Notes,
     };
 }

@@ -23,6 +23,7 @@ public static class OpsFunction
         ops.MapPut("/allocations", ImportAllocationsAsync);
         ops.MapPost("/reporters", CreateReporterAsync);
         ops.MapGet("/reports/{reportId}", GetReportAsync);
+        ops.MapPost("/reports/{reportId}/reparse", ReparseAsync);
         ops.MapGet("/cases", ListCasesAsync);
         ops.MapGet("/cases/{caseId}", GetCaseAsync);
         ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
@@ -108,8 +109,22 @@ public static class OpsFunction
             customerId = e.CustomerId,
             unroutedReason = e.UnroutedReason,
             lowConfidence = e.LowConfidence,
+            severity = e.Severity,
         });
         return Results.Json(body);
+    }
+
+    private static async Task<IResult> ReparseAsync(string reportId, HttpContext context, ReparseReport reparse)
+    {
+        if (reportId.Length is 0 or > 64 || !reportId.All(char.IsAsciiLetterOrDigit))
+        {
+            return Problems.NotFound($"No report '{reportId}'.");
+        }
+
+        var report = await reparse.RunAsync(reportId, context.RequestAborted);
+        return report is null
+            ? Problems.NotFound($"No report '{reportId}'.")
+            : Results.Accepted($"/api/ops/reports/{reportId}", new { reportId, status = report.Status, reparses = report.Reparses });
     }
 
     private static async Task<IResult> ListCasesAsync(HttpContext context, CaseQueries queries)
@@ -156,7 +171,7 @@ public static class OpsFunction
         body["resolutionNote"] = detail.Case.ResolutionNote;
         body["resolvedAt"] = detail.Case.ResolvedAt;
         body["allowedActions"] = CaseStateMachine.OpsActionsAllowed(state);
-        body["events"] = detail.Events.Select(e => new { eventId = $"{e.ReportId}-{e.EventRow}", reportId = e.ReportId, ip = e.Ip, url = e.Url, reportType = e.ReportType, occurredAt = e.OccurredAt, evidence = e.Evidence });
+        body["events"] = detail.Events.Select(e => new { eventId = e.EventId, ip = e.Ip, port = e.Port, url = e.Url, reportType = e.ReportType, severity = e.Severity, occurredAt = e.OccurredAt, evidence = e.Evidence, lowConfidence = e.LowConfidence });
         body["history"] = detail.History.Select(h => new
         {
             at = h.At,

@@ -2,7 +2,11 @@ using AbuseDesk.Functions.Storage;
 
 namespace AbuseDesk.Functions.Parsing;
 
-/// <summary>One parsed event (PK = reportId, RK = its index in the report, zero-padded so rows sort in report order).</summary>
+/// <summary>
+/// One parsed event. PK = "{reportId}-{chunk}", RK = its index in the report (zero-padded so rows sort in
+/// report order). A big feed spreads over many partitions, so its writes are not capped by one partition's
+/// throughput; a report's events are still one key range ("{reportId}-" to "{reportId}.").
+/// </summary>
 public sealed class EventEntity : Entity
 {
     public string? Ip { get; set; }
@@ -10,6 +14,7 @@ public sealed class EventEntity : Entity
     public string? Url { get; set; }
     public string AbuseClass { get; set; } = "";
     public string ReportType { get; set; } = "";
+    public string Severity { get; set; } = "";
     public DateTimeOffset? OccurredAt { get; set; }
     public string? Evidence { get; set; }
     public bool LowConfidence { get; set; }
@@ -18,7 +23,10 @@ public sealed class EventEntity : Entity
     public string? UnroutedReason { get; set; }
     public string? CaseId { get; set; }
 
-    public static string RowKeyFor(int index) => index.ToString("D7");
+    public static string PartitionFor(string reportId, int chunk) => $"{reportId}-{chunk:D5}";
 
-    public string EventId => $"{PartitionKey}-{RowKey}";
+    public static string RowKeyFor(int index) => index.ToString("D8");
+
+    /// <summary>Stable and readable: the report and the event's position in it.</summary>
+    public string EventId => $"{PartitionKey[..PartitionKey.LastIndexOf('-')]}-{RowKey}";
 }

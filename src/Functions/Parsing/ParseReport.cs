@@ -10,12 +10,15 @@ using Azure.Data.Tables;
 namespace AbuseDesk.Functions.Parsing;
 
 /// <summary>
-/// reports-parse: raw report → events → owners → cases. Resumable: the report row records the stage reached,
-/// events have deterministic keys, and attaching to cases is idempotent, so a redelivered message finishes
-/// the work without duplicating any of it.
+/// reports-parse: raw report → events → owners → cases, streaming. Events are read lazily from the blob and
+/// handled in chunks: route, reserve cases, write the events (batched, parallel, one partition per chunk),
+/// attach them to their cases, queue the cases' workflow, then record the chunk as done. A redelivered
+/// message skips finished chunks and redoes the rest idempotently; memory stays bounded by one chunk.
 /// </summary>
 public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, ILogger<ParseReport> logger) : ITriggeredFunction
 {
+    public const int ChunkSize = 10_000;
+
     public string Name => "ParseReport";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
@@ -28,56 +31,97 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
             return;
         }
 
-        var outcome = await ParseBlobAsync(report, cancellationToken);
-        if (outcome.Failed)
+        await using var content = await storage.RawReports.GetBlobClient(report.BlobName).OpenReadAsync(cancellationToken: cancellationToken);
+        using var reading = ReportParser.Open(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint));
+        report.Format = reading.Format;
+        if (reading.Error is not null)
         {
-            report.Status = ReportStatus.Failed;
-            report.Format = outcome.Format;
-            report.Error = outcome.Error;
-            await storage.Reports.UpdateEntityAsync(report, report.ETag, TableUpdateMode.Replace, cancellationToken);
-            logger.LogWarning("Report {ReportId} failed to parse as {Format}: {Error}", report.PartitionKey, outcome.Format, outcome.Error);
+            await FailAsync(report, reading.Error, cancellationToken);
             return;
         }
 
         var table = await allocations.CurrentAsync(cancellationToken);
-        var routed = outcome.Events.Select((e, i) => CaseAssignment.Route(i, e, table)).ToList();
-
-        if (report.Stage < ReportStage.EventsStored)
-        {
-            foreach (var batch in routed.Select(r => ToEntity(report.PartitionKey, r)).Chunk(100))
-            {
-                await storage.Events.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
-            }
-
-            report.Stage = ReportStage.EventsStored;
-            report.Format = outcome.Format;
-            report = await SaveAsync(report, cancellationToken);
-        }
-
-        await assign.AssignAsync(report.PartitionKey, routed, cancellationToken);
-
-        report.Stage = ReportStage.Assigned;
-        report.Status = ReportStatus.Parsed;
-        report.EventCount = routed.Count;
-        report.RoutedCount = routed.Count(r => r.Routed);
-        report.UnroutedCount = routed.Count - report.RoutedCount;
-        await SaveAsync(report, cancellationToken);
-        logger.LogInformation("Report {ReportId} parsed as {Format}: {Events} events, {Routed} routed", report.PartitionKey, outcome.Format, report.EventCount, report.RoutedCount);
-    }
-
-    private async Task<ParseOutcome> ParseBlobAsync(ReportEntity report, CancellationToken cancellationToken)
-    {
-        await using var content = await storage.RawReports.GetBlobClient(report.BlobName).OpenReadAsync(cancellationToken: cancellationToken);
+        var chunk = 0;
+        var index = 0;
         try
         {
-            return ReportParser.Parse(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint));
+            foreach (var events in reading.Events.Chunk(ChunkSize))
+            {
+                if (chunk < report.ChunksDone)
+                {
+                    // Stored and attached by an earlier delivery of this message.
+                    index += events.Length;
+                    chunk++;
+                    continue;
+                }
+
+                var routed = new RoutedEvent[events.Length];
+                for (var i = 0; i < events.Length; i++)
+                {
+                    routed[i] = CaseAssignment.Route(index++, events[i], table);
+                }
+
+                await StoreChunkAsync(report.PartitionKey, chunk, routed, cancellationToken);
+                report.ChunksDone = ++chunk;
+                report.EventCount += routed.Length;
+                report.RoutedCount += routed.Count(r => r.Routed);
+                report.UnroutedCount = report.EventCount - report.RoutedCount;
+                report.Notes = Bound(reading.Notes.ToString());
+                report = await SaveAsync(report, cancellationToken);
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (ReportRejectedException ex)
         {
-            // The parsers promise never to throw; if one does, the report is failed and kept, not retried forever.
-            logger.LogError(ex, "Parser threw on report {ReportId}", report.PartitionKey);
-            return ParseOutcome.Failure("unknown", $"parser error: {ex.GetType().Name}");
+            await FailAsync(report, ex.Message, cancellationToken);
+            return;
         }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ObjectDisposedException or Azure.RequestFailedException))
+        {
+            // The parsers promise never to throw; if one does mid-stream, the report is failed and kept, not retried forever.
+            logger.LogError(ex, "Parser threw on report {ReportId}", report.PartitionKey);
+            await FailAsync(report, $"parser error after {index} events: {ex.GetType().Name}", cancellationToken);
+            return;
+        }
+
+        report.Status = ReportStatus.Parsed;
+        report.Notes = Bound(reading.Notes.ToString());
+        await SaveAsync(report, cancellationToken);
+        logger.LogInformation("Report {ReportId} parsed as {Format}: {Events} events, {Routed} routed", report.PartitionKey, report.Format, report.EventCount, report.RoutedCount);
+    }
+
+    private async Task StoreChunkAsync(string reportId, int chunk, RoutedEvent[] routed, CancellationToken cancellationToken)
+    {
+        var groups = CaseAssignment.Group(routed);
+        var targets = await assign.ResolveAsync(reportId, groups, cancellationToken);
+
+        var caseOf = new Dictionary<int, string>();
+        foreach (var group in groups)
+        {
+            foreach (var e in group.Events)
+            {
+                caseOf[e.Index] = targets[group.Key].CaseId;
+            }
+        }
+
+        var partition = EventEntity.PartitionFor(reportId, chunk);
+        var batches = routed.Select(r => ToEntity(partition, r, caseOf.GetValueOrDefault(r.Index))).Chunk(100);
+        await Parallel.ForEachAsync(batches, Parallelism.For(cancellationToken), async (batch, ct) =>
+            await storage.Events.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
+
+        await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
+
+        // Sent on every delivery of a chunk: the workflow ignores what it has already done.
+        var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
+        await Parallel.ForEachAsync(targets.Values.Select(t => t.CaseId).Distinct(), Parallelism.For(cancellationToken), async (caseId, ct) =>
+            await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), ct));
+    }
+
+    private async Task FailAsync(ReportEntity report, string error, CancellationToken cancellationToken)
+    {
+        report.Status = ReportStatus.Failed;
+        report.Error = Bound(error);
+        await SaveAsync(report, cancellationToken);
+        logger.LogWarning("Report {ReportId} failed as {Format}: {Error}", report.PartitionKey, report.Format, error);
     }
 
     private async Task<ReportEntity> SaveAsync(ReportEntity report, CancellationToken cancellationToken)
@@ -87,20 +131,24 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         return report;
     }
 
-    private static EventEntity ToEntity(string reportId, RoutedEvent routed) => new()
+    private static string? Bound(string? text) => string.IsNullOrEmpty(text) ? null : text.Length <= 2000 ? text : text[..2000];
+
+    private static EventEntity ToEntity(string partition, RoutedEvent routed, string? caseId) => new()
     {
-        PartitionKey = reportId,
+        PartitionKey = partition,
         RowKey = EventEntity.RowKeyFor(routed.Index),
         Ip = routed.Event.Ip,
         Port = routed.Event.Port,
         Url = routed.Event.Url,
         AbuseClass = routed.Event.AbuseClass.ToWireName(),
         ReportType = routed.Event.ReportType,
+        Severity = routed.Event.Severity.ToString().ToLowerInvariant(),
         OccurredAt = routed.Event.OccurredAt,
         Evidence = ReportEvent.BoundEvidence(routed.Event.Evidence),
         LowConfidence = routed.Event.LowConfidence,
         CustomerId = routed.Allocation?.CustomerId,
         ResourceId = routed.Allocation?.ResourceId,
         UnroutedReason = routed.UnroutedReason,
+        CaseId = caseId,
     };
 }
