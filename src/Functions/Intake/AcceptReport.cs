@@ -3,6 +3,7 @@ using System.Text;
 using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Storage;
 using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
 namespace AbuseDesk.Functions.Intake;
@@ -20,10 +21,7 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
     public async Task<AcceptedReport> AcceptAsync(string reporterId, ReadOnlyMemory<byte> content, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
     {
         var contentHash = Convert.ToHexStringLower(SHA256.HashData(content.Span));
-        var reportId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reporterId}\n{contentHash}")), 0, 12);
-        var blobName = $"sha256/{contentHash[..2]}/{contentHash}";
-
-        var blob = storage.RawReports.GetBlobClient(blobName);
+        var blob = storage.RawReports.GetBlobClient(BlobNameFor(contentHash));
         try
         {
             await blob.UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions
@@ -37,16 +35,46 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
             // Same bytes already kept (maybe from another reporter): content addressing makes this a no-op.
         }
 
+        return await RecordAsync(reporterId, contentHash, content.Length, contentType, fileName, reportTypeHint, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes in a report that already sits in a blob (a feed dropped in the inbox), which may be far larger than
+    /// memory: it is hashed as a stream and copied server-side into the content-addressed store.
+    /// </summary>
+    public async Task<AcceptedReport> AcceptBlobAsync(string reporterId, BlobClient source, long size, string contentType, string? fileName, CancellationToken cancellationToken)
+    {
+        string contentHash;
+        await using (var stream = await source.OpenReadAsync(cancellationToken: cancellationToken))
+        {
+            contentHash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        }
+
+        var blob = storage.RawReports.GetBlobClient(BlobNameFor(contentHash));
+        if (!(await blob.ExistsAsync(cancellationToken)).Value)
+        {
+            var copy = await blob.StartCopyFromUriAsync(source.Uri, cancellationToken: cancellationToken);
+            await copy.WaitForCompletionAsync(cancellationToken);
+        }
+
+        return await RecordAsync(reporterId, contentHash, size, contentType, fileName, null, cancellationToken);
+    }
+
+    private static string BlobNameFor(string contentHash) => $"sha256/{contentHash[..2]}/{contentHash}";
+
+    private async Task<AcceptedReport> RecordAsync(string reporterId, string contentHash, long size, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
+    {
+        var reportId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reporterId}\n{contentHash}")), 0, 12);
         var entity = new ReportEntity
         {
             PartitionKey = reportId,
             RowKey = ReportEntity.Row,
             ReporterId = reporterId,
-            BlobName = blobName,
+            BlobName = BlobNameFor(contentHash),
             ContentType = contentType,
             FileName = Bound(fileName, 256),
             ReportTypeHint = Bound(reportTypeHint, 128),
-            Size = content.Length,
+            Size = size,
             ReceivedAt = clock.GetUtcNow(),
         };
 
@@ -68,7 +96,7 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
             await storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), cancellationToken);
         }
 
-        logger.LogInformation("Report {ReportId} from {ReporterId}: {Size} bytes of {ContentType}{Duplicate}", reportId, reporterId, content.Length, contentType, duplicate ? " (duplicate)" : "");
+        logger.LogInformation("Report {ReportId} from {ReporterId}: {Size} bytes of {ContentType}{Duplicate}", reportId, reporterId, size, contentType, duplicate ? " (duplicate)" : "");
         return new AcceptedReport(reportId, duplicate);
     }
 

@@ -10,7 +10,8 @@ namespace AbuseDesk.Functions.Intake;
 /// </summary>
 public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, ILogger<IngestDroppedReport> logger) : ITriggeredFunction
 {
-    private const long MaxBytes = 256L * 1024 * 1024;
+    // Feeds can be big; they are streamed, never loaded. The cap only stops absurd uploads.
+    private const long MaxBytes = 8L * 1024 * 1024 * 1024;
 
     public string Name => "IngestDroppedReport";
 
@@ -34,10 +35,9 @@ public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept
             return;
         }
 
-        var content = (await blob.DownloadContentAsync(cancellationToken)).Value.Content;
         var fileName = name[(name.LastIndexOf('/') + 1)..];
         var contentType = ContentTypeFor(fileName, properties.Value.ContentType);
-        await accept.AcceptAsync(name[..slash], content.ToMemory(), contentType, fileName, null, cancellationToken);
+        await accept.AcceptBlobAsync(name[..slash], blob, properties.Value.ContentLength, contentType, fileName, cancellationToken);
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
@@ -46,6 +46,7 @@ public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept
         ".eml" or ".msg" => "message/rfc822",
         ".json" => "application/json",
         ".csv" => "text/csv",
+        ".zip" => "application/zip",
         _ => string.IsNullOrEmpty(declared) ? "application/octet-stream" : declared,
     };
 }
