@@ -1,6 +1,14 @@
+using AbuseDesk.Benchmarks.EndToEnd;
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench/Benchmarks -- --filter '*'   (see bench/README.md)
+// Parser micro-benchmarks: dotnet run -c Release --project bench/Benchmarks -- --filter '*'
+// The whole app under load:  bench/e2e   (see bench/README.md)
+if (args.Length > 0 && args[0] == "e2e")
+{
+    return await LoadRun.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
 
 public partial class Program;

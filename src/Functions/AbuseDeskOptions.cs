@@ -25,6 +25,8 @@ public sealed class AbuseDeskOptions
 
     public OpsOptions Ops { get; set; } = new();
 
+    public PlatformOptions Platform { get; set; } = new();
+
     public DemoOptions Demo { get; set; } = new();
 
     /// <summary>The playbook file; relative paths are read from the app folder. ABUSEDESK_PLAYBOOKS sets it.</summary>
@@ -92,6 +94,12 @@ public sealed class OpsOptions
 {
     /// <summary>The ops key for x-functions-key / ?code= (ABUSEDESK_OPS_KEY sets it).</summary>
     public string? Key { get; set; }
+
+    /// <summary>
+    /// Take the actor from X-MS-CLIENT-PRINCIPAL-NAME. Only true behind App Service authentication, which sets
+    /// the header and strips forged ones; on by default when running in Azure (WEBSITE_AUTH_ENABLED).
+    /// </summary>
+    public bool TrustPrincipalHeader { get; set; } = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class DemoOptions
@@ -100,4 +108,13 @@ public sealed class DemoOptions
     public bool Enabled { get; set; }
 
     public string? ReporterKey { get; set; }
+}
+
+public sealed class PlatformOptions
+{
+    /// <summary>Where suspensions are also POSTed (optional; the suspensions queue always gets them).</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>The HMAC-SHA256 key shared with the platform for the webhook signature.</summary>
+    public string? WebhookSecret { get; set; }
 }

@@ -61,6 +61,8 @@ builder.Services.AddSingleton<AllocationStore>();
 builder.Services.AddSingleton<AssignEvents>();
 builder.Services.AddSingleton<CaseLinks>();
 builder.Services.AddSingleton<CaseTransitions>();
+builder.Services.AddSingleton<SafetyStore>();
+builder.Services.AddHttpClient("platform", client => client.Timeout = TimeSpan.FromSeconds(30));
 builder.Services.AddSingleton<CaseQueries>();
 builder.Services.AddSingleton<SmtpMailer>();
 builder.Services.AddSingleton<DemoData>();
@@ -68,12 +70,15 @@ builder.Services.AddSingleton<ITriggeredFunction, ParseReport>();
 builder.Services.AddSingleton<ITriggeredFunction, RunCaseWorkflow>();
 builder.Services.AddSingleton<ITriggeredFunction, SendEmail>();
 builder.Services.AddSingleton<ITriggeredFunction, IngestDroppedReport>();
+builder.Services.AddSingleton<ITriggeredFunction, CallPlatformWebhook>();
+builder.Services.AddSingleton<ITriggeredFunction, SweepOutbox>();
 
 var runTriggersLocally = builder.Configuration.GetValue<bool?>("AbuseDesk:RunTriggersLocally") ?? hostPort is null;
 if (runTriggersLocally)
 {
     builder.Services.AddHostedService<QueueTriggerRunner>();
     builder.Services.AddHostedService<BlobTriggerRunner>();
+    builder.Services.AddHostedService<TimerTriggerRunner>();
 }
 
 var app = builder.Build();

@@ -40,6 +40,7 @@ public sealed class DeskApp : IAsyncLifetime
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
     public MaildevInbox Mail { get; }
+    public PlatformReceiver Platform { get; } = new();
     public DeskStorage Storage { get; }
     public string OpsKey { get; } = "ops-test-" + Guid.NewGuid().ToString("N");
     public string ReporterKey { get; private set; } = "";
@@ -56,9 +57,60 @@ public sealed class DeskApp : IAsyncLifetime
         203.0.113.128/26,cust-blob,vm-blob,blob@customer.test,2026-10-01
         203.0.113.192/26,cust-misc,vm-misc,misc@customer.test,2026-10-01
         2001:db8:1::/48,cust-v6,vm-v6,v6@customer.test,2025-01-01
+        2001:db8:10::/48,cust-wf-young,vm-young,wf-young@customer.test,2026-10-01
+        2001:db8:10:1::/64,cust-wf-young,vm-young-2,wf-young@customer.test,2026-10-01
+        2001:db8:10:2::/64,cust-wf-young,vm-young-3,wf-young@customer.test,2026-10-01
+        2001:db8:11::/48,cust-wf-old,vm-old,wf-old@customer.test,2019-01-01
+        2001:db8:12::/48,cust-wf-flag,vm-flag,wf-flag@customer.test,2026-10-01
+        2001:db8:13::/48,cust-wf-grace,vm-grace,wf-grace@customer.test,2026-10-01
+        2001:db8:13:1::/64,cust-wf-grace,vm-grace-2,wf-grace@customer.test,2026-10-01
+        2001:db8:14:0::/64,cust-wf-breaker,vm-breaker-0,wf-breaker@customer.test,2026-10-01
+        2001:db8:14:1::/64,cust-wf-breaker,vm-breaker-1,wf-breaker@customer.test,2026-10-01
+        2001:db8:14:2::/64,cust-wf-breaker,vm-breaker-2,wf-breaker@customer.test,2026-10-01
+        2001:db8:14:3::/64,cust-wf-breaker,vm-breaker-3,wf-breaker@customer.test,2026-10-01
+        2001:db8:14:4::/64,cust-wf-breaker,vm-breaker-4,wf-breaker@customer.test,2026-10-01
+        2001:db8:14:5::/64,cust-wf-breaker,vm-breaker-5,wf-breaker@customer.test,2026-10-01
+        2001:db8:15::/48,cust-wf-term,vm-term,wf-term@customer.test,2026-10-01
         """;
 
     public async Task InitializeAsync()
+    {
+        await StartProcessAsync();
+
+        using (var put = Ops(HttpMethod.Put, "/api/ops/allocations"))
+        {
+            put.Content = new StringContent(Allocations + CrashAllocations(), Encoding.UTF8, "text/csv");
+            using var response = await Http.SendAsync(put);
+            Ensure(response, "PUT /api/ops/allocations");
+        }
+
+        using (var create = Ops(HttpMethod.Post, "/api/ops/reporters"))
+        {
+            create.Content = JsonContent.Create(new { name = "Test reporter", contactEmail = "reporter@reporter.test", wantsFeedback = true });
+            using var response = await Http.SendAsync(create);
+            Ensure(response, "POST /api/ops/reporters");
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            ReporterKey = body["key"]!.GetValue<string>();
+            ReporterId = body["reporterId"]!.GetValue<string>();
+        }
+    }
+
+    /// <summary>1,000 resources for the crash test: 2001:db8:100:{i}::/64 → vm-crash-{i}, 100 customers.</summary>
+    public const int CrashResources = 1000;
+
+    public static string CrashAllocations() =>
+        string.Concat(Enumerable.Range(0, CrashResources).Select(i => $"\n2001:db8:100:{i:x}::/64,cust-crash-{i % 100},vm-crash-{i},crash-{i % 100}@crash.test,2026-10-01"));
+
+    /// <summary>Kills the app process the hard way (SIGKILL): no shutdown, no flushing, mid-whatever-it-was-doing.</summary>
+    public void Kill()
+    {
+        _process!.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async Task StartProcessAsync()
     {
         var dll = Path.Combine(RepoRoot(), "src", "Functions", "bin", BuildConfiguration(), "net10.0", "AbuseDesk.Functions.dll");
         var start = new ProcessStartInfo("dotnet", [dll])
@@ -80,7 +132,11 @@ public sealed class DeskApp : IAsyncLifetime
         env["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         env["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.500";
         env["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        env["Logging__LogLevel__Default"] = "Information";
+        // Warnings and errors only: the crash test pushes tens of thousands of messages through the app.
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["ABUSEDESK_PLAYBOOKS"] = Path.Combine(AppContext.BaseDirectory, "TestData", "playbooks.yaml");
+        env["AbuseDesk__Platform__WebhookUrl"] = Platform.Url;
+        env["AbuseDesk__Platform__WebhookSecret"] = Platform.Secret;
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
         _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
@@ -98,23 +154,6 @@ public sealed class DeskApp : IAsyncLifetime
             using var response = await Http.GetAsync(new Uri("/api/health", UriKind.Relative));
             return response.IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(60), "the app to answer /api/health");
-
-        using (var put = Ops(HttpMethod.Put, "/api/ops/allocations"))
-        {
-            put.Content = new StringContent(Allocations, Encoding.UTF8, "text/csv");
-            using var response = await Http.SendAsync(put);
-            Ensure(response, "PUT /api/ops/allocations");
-        }
-
-        using (var create = Ops(HttpMethod.Post, "/api/ops/reporters"))
-        {
-            create.Content = JsonContent.Create(new { name = "Test reporter", contactEmail = "reporter@reporter.test", wantsFeedback = true });
-            using var response = await Http.SendAsync(create);
-            Ensure(response, "POST /api/ops/reporters");
-            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            ReporterKey = body["key"]!.GetValue<string>();
-            ReporterId = body["reporterId"]!.GetValue<string>();
-        }
     }
 
     private void Ensure(HttpResponseMessage response, string what)
@@ -135,6 +174,7 @@ public sealed class DeskApp : IAsyncLifetime
 
         _process?.Dispose();
         Http.Dispose();
+        Platform.Dispose();
         return Task.CompletedTask;
     }
 

@@ -3,7 +3,7 @@ namespace AbuseDesk.Functions.Tests;
 /// <summary>Polls a condition of the running system; the deadline bounds a hang, it is not a timing assertion.</summary>
 public static class Eventually
 {
-    public static async Task Async(Func<Task<bool>> condition, TimeSpan within, string what)
+    public static async Task Async(Func<Task<bool>> condition, TimeSpan within, string what, TimeSpan? every = null)
     {
         var deadline = DateTime.UtcNow + within;
         Exception? last = null;
@@ -25,7 +25,7 @@ public static class Eventually
                 last = ex;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
         }
 
         throw new TimeoutException($"gave up waiting for {what} after {within.TotalSeconds:0}s" + (last is null ? "" : $" (last error: {last.Message})"));

@@ -7,10 +7,13 @@ public sealed class MaildevInbox(Uri baseUrl)
 {
     private readonly HttpClient _http = new() { BaseAddress = baseUrl };
 
-    public async Task<List<JsonNode>> MailsToAsync(string address)
+    public async Task<List<JsonNode>> MailsToAsync(string address) =>
+        await MailsAsync(to => string.Equals(to, address, StringComparison.OrdinalIgnoreCase));
+
+    public async Task<List<JsonNode>> MailsAsync(Func<string, bool> recipient)
     {
         var all = JsonNode.Parse(await _http.GetStringAsync(new Uri("/api/email", UriKind.Relative)))!.AsArray();
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase)))
+        return all.Where(m => m!["to"]!.AsArray().Any(t => recipient(t!["address"]!.GetValue<string>())))
             .Select(m => m!)
             .ToList();
     }

@@ -12,10 +12,24 @@ public sealed record HistoryEntry(
 public enum NotificationKind
 {
     FirstNotice,
+    /// <summary>New events on an open case, at most once per digest window.</summary>
+    Digest,
     Reminder,
     DeadlineReached,
+    Suspended,
+    /// <summary>The case went to a person (dispute received, suspension held for review).</summary>
+    Escalated,
+    Reinstated,
     ResolutionAccepted,
     OpsMessage,
+    Terminated,
+}
+
+public enum PlatformActionKind
+{
+    Suspend,
+    Reinstate,
+    Terminate,
 }
 
 /// <summary>Work that must happen once the new state is committed (through the case's outbox).</summary>
@@ -24,6 +38,18 @@ public abstract record CaseEffect;
 public sealed record SendNotification(NotificationKind Kind, string? Text = null) : CaseEffect;
 
 public sealed record ArmTimer(TimerKind Kind, DateTimeOffset DueAt, int Version) : CaseEffect;
+
+/// <summary>Tell the provider's platform to act on the resource (the suspensions queue and, when set, a signed webhook).</summary>
+public sealed record PlatformAction(PlatformActionKind Kind, string Reason) : CaseEffect;
+
+/// <summary>An automated suspension happened: it counts towards the circuit breaker's hourly limit.</summary>
+public sealed record CountAutomatedSuspension : CaseEffect;
+
+/// <summary>The hourly limit of automated suspensions was exceeded: pause them until ops resume.</summary>
+public sealed record TripCircuitBreaker(string Reason) : CaseEffect;
+
+/// <summary>An ops person reinstated the customer by hand: automation leaves the customer alone for the grace period.</summary>
+public sealed record RecordManualReinstatement(DateTimeOffset At) : CaseEffect;
 
 /// <summary>The state machine's answer to one input.</summary>
 public abstract record CaseDecision;

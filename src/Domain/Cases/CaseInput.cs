@@ -10,10 +10,21 @@ public enum TimerKind
 {
     Reminder,
     Deadline,
+    /// <summary>The digest window after the last notice closed: tell the customer what is new since.</summary>
+    Digest,
 }
 
-/// <summary>A delayed message came due. <paramref name="Version"/> is the case version it was armed for.</summary>
-public sealed record TimerDue(TimerKind Kind, int Version) : CaseInput;
+/// <summary>
+/// A delayed message came due. <paramref name="Version"/> is the case version it was armed for. A deadline
+/// may act on the customer, so it carries the <paramref name="Facts"/> the safeties need.
+/// </summary>
+public sealed record TimerDue(TimerKind Kind, int Version, SafetyFacts? Facts = null) : CaseInput;
+
+/// <summary>
+/// New events arrived for the key of a case that has ended (resolved or closed). Within the playbook's reopen
+/// window the case reopens and takes them; otherwise the answer is <see cref="Refused"/> and a new case opens.
+/// </summary>
+public sealed record EventsAfterEnd : CaseInput;
 
 public enum ResolutionKind
 {
@@ -27,5 +38,9 @@ public sealed record CustomerResolution(ResolutionKind Kind, string? Text) : Cas
 
 public sealed record CustomerMessage(string Text) : CaseInput;
 
-/// <summary>An ops person acting on the case (CONTRACT: POST /api/ops/cases/{id}/actions).</summary>
+/// <summary>
+/// An ops person acting on the case (CONTRACT: POST /api/ops/cases/{id}/actions): approve-suspension,
+/// reject-suspension, reinstate, close, reopen, extend, message, request-termination, approve-termination,
+/// approve-resolution, reject-resolution.
+/// </summary>
 public sealed record OpsAction(string Action, string Actor, string? Reason) : CaseInput;

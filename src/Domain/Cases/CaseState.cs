@@ -27,4 +27,30 @@ public sealed record CaseState
     public string? Resolution { get; init; }
     public string? ResolutionNote { get; init; }
     public DateTimeOffset? ResolvedAt { get; init; }
+
+    /// <summary>When the customer was last told anything, and how many events the case had then (for digests).</summary>
+    public DateTimeOffset? LastNoticeAt { get; init; }
+    public int EventsAtLastNotice { get; init; }
+
+    /// <summary>When a digest timer is armed for; null when none is pending.</summary>
+    public DateTimeOffset? DigestDueAt { get; init; }
+
+    /// <summary>When the case last ended (resolved or closed), for the reopen window.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public DateTimeOffset? SuspendedAt { get; init; }
+
+    /// <summary>When ops last reinstated this case's resource; later than <see cref="SuspendedAt"/> means it runs again.</summary>
+    public DateTimeOffset? ReinstatedAt { get; init; }
+
+    /// <summary>
+    /// Whether the provider's platform holds the resource suspended for this case. Kept apart from
+    /// <see cref="Status"/> because a suspended customer can record a fix (pending review) while still suspended,
+    /// and nothing may end such a case without lifting the suspension.
+    /// </summary>
+    public bool ResourceSuspended => SuspendedAt is { } suspended && (ReinstatedAt is not { } reinstated || reinstated < suspended);
+
+    /// <summary>The first ops person who asked for termination, and why; a different person must approve.</summary>
+    public string? TerminationRequestedBy { get; init; }
+    public string? TerminationReason { get; init; }
 }

@@ -29,7 +29,8 @@ public sealed record PlaybookSet(
     Playbook Default,
     IReadOnlyDictionary<AbuseClass, Playbook> ByClass,
     Safeties Safeties,
-    TimeSpan DigestWindow)
+    TimeSpan DigestWindow,
+    TimeSpan? ReopenWindow = null)
 {
     public Playbook For(AbuseClass abuseClass) => ByClass.TryGetValue(abuseClass, out var playbook) ? playbook : Default;
 

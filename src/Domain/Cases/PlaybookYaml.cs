@@ -38,6 +38,7 @@ public static class PlaybookYaml
         var byClass = new Dictionary<AbuseClass, Playbook>();
         var safeties = defaults.Safeties;
         var digestWindow = defaults.DigestWindow;
+        var reopenWindow = defaults.ReopenWindow;
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
@@ -69,8 +70,12 @@ public static class PlaybookYaml
                 case "digestWindow":
                     digestWindow = Duration(valueNode, "digestWindow");
                     break;
+                case "reopenWindow":
+                    // Absent or none: an ended case never reopens, new events open a new case.
+                    reopenWindow = OptionalDuration(valueNode, "reopenWindow");
+                    break;
                 default:
-                    throw new PlaybookConfigException($"{key}: unknown key (expected playbooks, safeties, digestWindow)");
+                    throw new PlaybookConfigException($"{key}: unknown key (expected playbooks, safeties, digestWindow, reopenWindow)");
             }
         }
 
@@ -79,7 +84,7 @@ public static class PlaybookYaml
             throw new PlaybookConfigException("playbooks.default: missing (every class without its own playbook uses it)");
         }
 
-        return new PlaybookSet(defaultPlaybook, byClass, safeties, digestWindow);
+        return new PlaybookSet(defaultPlaybook, byClass, safeties, digestWindow, reopenWindow);
     }
 
     private static Playbook ReadPlaybook(YamlNode node, string path, Playbook fallback)

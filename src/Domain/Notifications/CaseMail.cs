@@ -35,6 +35,26 @@ public static class CaseMail
                 $"Deadline passed: {what} from {state.Ip ?? state.ResourceId}",
                 $"The deadline for the {what} case on {state.ResourceId} has passed without a resolution.",
                 "Our abuse team is reviewing the case now. Record your resolution or write to us as soon as possible."),
+            NotificationKind.Digest => (
+                $"Update: more reports of {what} from {state.Ip ?? state.ResourceId}",
+                $"Since our last mail we received more reports about {state.ResourceId} ({state.EventCount} in total).",
+                deadline is null ? "Please look into it and tell us what you found or fixed." : $"The deadline is unchanged: record how you solved it before {deadline}."),
+            NotificationKind.Suspended => (
+                $"Suspended: {state.ResourceId} ({what})",
+                $"The deadline passed without a resolution, so {state.ResourceId} has been suspended.",
+                "Fix the problem and record what you did on the case page; the abuse team will review it and lift the suspension."),
+            NotificationKind.Escalated => (
+                $"Under review: {what} case for {state.ResourceId}",
+                "A person in our abuse team is now reviewing this case.",
+                "You do not need to do anything else right now; we will write to you. You can add information on the case page."),
+            NotificationKind.Reinstated => (
+                $"Reinstated: {state.ResourceId}",
+                $"The suspension of {state.ResourceId} has been lifted.",
+                "Please make sure the problem does not come back; new reports open a new case."),
+            NotificationKind.Terminated => (
+                $"Service terminated: {state.ResourceId}",
+                $"After review by two members of our abuse team, the service {state.ResourceId} has been terminated.",
+                "If you believe this is wrong, reply to this mail; a person will answer."),
             NotificationKind.ResolutionAccepted => (
                 $"Resolved: {what} from {state.Ip ?? state.ResourceId}",
                 "Thank you: we recorded your resolution and closed the case.",

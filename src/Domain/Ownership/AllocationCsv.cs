@@ -157,7 +157,7 @@ public static class AllocationCsv
     }
 
     // Identifiers become Table Storage keys: keep them to characters that are safe there and in URLs.
-    internal static bool IsIdentifier(string value) =>
+    public static bool IsIdentifier(string value) =>
         value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static bool IsEmail(string value) =>

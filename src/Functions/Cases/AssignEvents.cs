@@ -14,7 +14,7 @@ namespace AbuseDesk.Functions.Cases;
 /// count. The open-case index row stops two workers opening two cases for one key; the link row makes a
 /// redelivered chunk count nothing twice. Cases are handled in parallel: they are independent partitions.
 /// </summary>
-public sealed class AssignEvents(DeskStorage storage, TimeProvider clock, ILogger<AssignEvents> logger)
+public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<AssignEvents> logger)
 {
     private const int MaxAttempts = 20;
 
@@ -57,7 +57,13 @@ public sealed class AssignEvents(DeskStorage storage, TimeProvider clock, ILogge
         var existing = await LoadAsync(index.Value!.CaseId, cancellationToken);
         if (existing is not null && !existing.ToState().Status.IsOpen())
         {
-            // The case ended: retire its index row (only if nobody replaced it meanwhile), then open a new one.
+            // The case ended. Within the playbooks' reopen window it takes the new events back; otherwise its
+            // index row is retired (only if nobody replaced it meanwhile) and a new case opens.
+            if (await transitions.ApplyAsync(existing.PartitionKey, new EventsAfterEnd(), cancellationToken) is Transition)
+            {
+                return new Target(existing.PartitionKey, await LoadAsync(existing.PartitionKey, cancellationToken));
+            }
+
             await storage.OpenCases.DeleteEntityAsync(key.CustomerId, key.IndexKey, index.Value.ETag, cancellationToken);
             throw new RequestFailedException(409, "open-case index retired; resolve again");
         }

@@ -30,6 +30,15 @@ public sealed class CaseEntity : Entity
     public string? ResolutionNote { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
 
+    public DateTimeOffset? LastNoticeAt { get; set; }
+    public int EventsAtLastNotice { get; set; }
+    public DateTimeOffset? DigestDueAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public DateTimeOffset? SuspendedAt { get; set; }
+    public DateTimeOffset? ReinstatedAt { get; set; }
+    public string? TerminationRequestedBy { get; set; }
+    public string? TerminationReason { get; set; }
+
     /// <summary>Last sequence number used for history, mail and outbox rows.</summary>
     public int Sequence { get; set; }
 
@@ -53,6 +62,14 @@ public sealed class CaseEntity : Entity
         Resolution = Resolution,
         ResolutionNote = ResolutionNote,
         ResolvedAt = ResolvedAt,
+        LastNoticeAt = LastNoticeAt,
+        EventsAtLastNotice = EventsAtLastNotice,
+        DigestDueAt = DigestDueAt,
+        EndedAt = EndedAt,
+        SuspendedAt = SuspendedAt,
+        ReinstatedAt = ReinstatedAt,
+        TerminationRequestedBy = TerminationRequestedBy,
+        TerminationReason = TerminationReason,
     };
 
     public void Apply(CaseState state)
@@ -67,6 +84,14 @@ public sealed class CaseEntity : Entity
         Resolution = state.Resolution;
         ResolutionNote = state.ResolutionNote;
         ResolvedAt = state.ResolvedAt;
+        LastNoticeAt = state.LastNoticeAt;
+        EventsAtLastNotice = state.EventsAtLastNotice;
+        DigestDueAt = state.DigestDueAt;
+        EndedAt = state.EndedAt;
+        SuspendedAt = state.SuspendedAt;
+        ReinstatedAt = state.ReinstatedAt;
+        TerminationRequestedBy = state.TerminationRequestedBy;
+        TerminationReason = state.TerminationReason;
     }
 }
 

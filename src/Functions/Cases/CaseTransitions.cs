@@ -16,25 +16,50 @@ public sealed class CaseNotFoundException(string caseId) : Exception($"case '{ca
 /// the row's ETag (a lost race re-reads and decides again). Messages leave through the case's outbox only
 /// after the commit, so a crash can delay them but never lose or invent them.
 /// </summary>
-public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, CaseLinks links, TimeProvider clock, ILogger<CaseTransitions> logger)
+public sealed class CaseTransitions(
+    DeskStorage storage,
+    PlaybookSet playbooks,
+    CaseLinks links,
+    SafetyStore safety,
+    Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options,
+    TimeProvider clock,
+    ILogger<CaseTransitions> logger)
 {
     private const int MaxAttempts = 20;
 
-    public async Task<CaseDecision> ApplyAsync(string caseId, CaseInput input, CancellationToken cancellationToken)
+    /// <param name="recovering">
+    /// The input may have been handled before by a process that died (a redelivered message): also send any
+    /// outbox rows a crash left unsent. Normal runs send exactly what they commit and never query.
+    /// </param>
+    public async Task<CaseDecision> ApplyAsync(string caseId, CaseInput input, CancellationToken cancellationToken, bool recovering = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             var row = await LoadAsync(caseId, cancellationToken) ?? throw new CaseNotFoundException(caseId);
-            var decision = CaseStateMachine.Decide(row.ToState(), input, playbooks, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            var state = row.ToState();
+            if (input is TimerDue { Kind: TimerKind.Deadline, Facts: null } deadline)
+            {
+                // A deadline may act on the customer: the safeties need the world's facts, read fresh each attempt.
+                input = deadline with { Facts = await safety.GatherAsync(state, now, cancellationToken) };
+            }
+
+            var decision = CaseStateMachine.Decide(state, input, playbooks, now);
             if (decision is not Transition transition)
             {
-                await FlushOutboxAsync(caseId, cancellationToken);
+                if (recovering)
+                {
+                    await FlushOutboxAsync(caseId, cancellationToken);
+                }
+
                 return decision;
             }
 
+            List<OutboxEntity> outbox;
             try
             {
-                await CommitAsync(row, transition, cancellationToken);
+                await ApplySideEffectsAsync(row, transition, now, cancellationToken);
+                outbox = await CommitAsync(row, transition, cancellationToken);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
@@ -44,7 +69,16 @@ public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, 
             }
 
             logger.LogInformation("Case {CaseId}: {Input} → {Status} (v{Version})", caseId, input.GetType().Name, transition.State.Status.ToWireName(), transition.State.Version);
-            await FlushOutboxAsync(caseId, cancellationToken);
+            foreach (var item in outbox)
+            {
+                await SendAsync(item, cancellationToken);
+            }
+
+            if (recovering)
+            {
+                await FlushOutboxAsync(caseId, cancellationToken);
+            }
+
             return decision;
         }
     }
@@ -55,7 +89,33 @@ public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, 
         return row.HasValue ? row.Value : null;
     }
 
-    private async Task CommitAsync(CaseEntity row, Transition transition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes that live outside the case partition, made before the commit: each is an idempotent upsert keyed by
+    /// the case and its new version, so a lost race that decides again rewrites the same row. If the commit then
+    /// fails for good, the only trace is a conservative one (one more suspension counted towards the breaker).
+    /// </summary>
+    private async Task ApplySideEffectsAsync(CaseEntity row, Transition transition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var effect in transition.Effects)
+        {
+            switch (effect)
+            {
+                case CountAutomatedSuspension:
+                    await safety.CountAutomatedSuspensionAsync(row.PartitionKey, transition.State.Version, now, cancellationToken);
+                    break;
+                case TripCircuitBreaker trip:
+                    await safety.TripBreakerAsync(trip.Reason, now, cancellationToken);
+                    logger.LogWarning("Circuit breaker tripped by case {CaseId}: {Reason}", row.PartitionKey, trip.Reason);
+                    break;
+                case RecordManualReinstatement reinstatement:
+                    await safety.RecordReinstatementAsync(row.CustomerId, reinstatement.At, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Commits the transition; returns the outbox rows it wrote (with their new ETags) for sending.</summary>
+    private async Task<List<OutboxEntity>> CommitAsync(CaseEntity row, Transition transition, CancellationToken cancellationToken)
     {
         var caseId = row.PartitionKey;
         var state = transition.State;
@@ -99,9 +159,21 @@ public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, 
                     }));
                     actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, mailRow)), null));
                     break;
+                case PlatformAction action:
+                    var message = new PlatformMessage(
+                        $"{caseId}.{state.Version}.{action.Kind.ToString().ToLowerInvariant()}", caseId, row.CustomerId, row.ResourceId, row.Ip,
+                        action.Kind.ToString().ToLowerInvariant(), action.Reason, transition.History.FirstOrDefault()?.At ?? clock.GetUtcNow());
+                    var body = Json.Serialize(message);
+                    actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.SuspensionsQueue, body, null));
+                    if (!string.IsNullOrEmpty(options.Value.Platform.WebhookUrl))
+                    {
+                        actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.PlatformWebhookQueue, body, null));
+                    }
+
+                    break;
                 case ArmTimer timer:
-                    var message = new CaseWorkflowMessage(caseId, CaseWorkflowMessage.TimerKind, timer.Kind.ToString().ToLowerInvariant(), timer.Version, timer.DueAt);
-                    actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.CaseWorkflowQueue, Json.Serialize(message), timer.DueAt));
+                    var due = new CaseWorkflowMessage(caseId, CaseWorkflowMessage.TimerKind, timer.Kind.ToString().ToLowerInvariant(), timer.Version, timer.DueAt);
+                    actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.CaseWorkflowQueue, Json.Serialize(due), timer.DueAt));
                     break;
             }
         }
@@ -109,11 +181,19 @@ public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, 
         row.Apply(state);
         row.Sequence = sequence;
         actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
-        foreach (var chunk in actions.Chunk(100))
+        // Far below 100 actions in practice (a few history lines and effects): one atomic batch.
+        var responses = (await storage.Cases.SubmitTransactionAsync(actions, cancellationToken)).Value;
+        var outbox = new List<OutboxEntity>();
+        for (var i = 0; i < actions.Count; i++)
         {
-            // Far below 100 in practice (a few history lines and effects); a decision never needs two batches.
-            await storage.Cases.SubmitTransactionAsync(chunk, cancellationToken);
+            if (actions[i].Entity is OutboxEntity item)
+            {
+                item.ETag = responses[i].Headers.ETag ?? Azure.ETag.All;
+                outbox.Add(item);
+            }
         }
+
+        return outbox;
     }
 
     private static TableTransactionAction Outbox(string caseId, string rowKey, string queue, string body, DateTimeOffset? dueAt) =>
@@ -128,17 +208,23 @@ public sealed class CaseTransitions(DeskStorage storage, PlaybookSet playbooks, 
             o => o.PartitionKey == caseId && o.RowKey.CompareTo(from) >= 0 && o.RowKey.CompareTo(to) < 0 && o.Sent == false,
             cancellationToken: cancellationToken))
         {
-            var delay = item.DueAt is { } due ? TimerDelay(due - clock.GetUtcNow()) : TimeSpan.Zero;
-            await storage.Queue(item.Queue).SendMessageAsync(item.Body, visibilityTimeout: delay, cancellationToken: cancellationToken);
-            item.Sent = true;
-            try
-            {
-                await storage.Cases.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // Someone else flushed it at the same time; one extra message, absorbed by the receiver.
-            }
+            await SendAsync(item, cancellationToken);
+        }
+    }
+
+    /// <summary>Sends one outbox message and marks it sent. Receivers are idempotent, so a resend after a crash is harmless.</summary>
+    public async Task SendAsync(OutboxEntity item, CancellationToken cancellationToken)
+    {
+        var delay = item.DueAt is { } due ? TimerDelay(due - clock.GetUtcNow()) : TimeSpan.Zero;
+        await storage.Queue(item.Queue).SendMessageAsync(item.Body, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        item.Sent = true;
+        try
+        {
+            await storage.Cases.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            // Someone else sent it at the same time; one extra message, absorbed by the receiver.
         }
     }
 

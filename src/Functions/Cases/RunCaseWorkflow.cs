@@ -37,7 +37,7 @@ public sealed class RunCaseWorkflow(CaseTransitions transitions, DeskStorage sto
             throw new InvalidOperationException($"unknown case-workflow message kind '{message.Kind}'");
         }
 
-        var decision = await transitions.ApplyAsync(message.CaseId, caseInput, cancellationToken);
+        var decision = await transitions.ApplyAsync(message.CaseId, caseInput, cancellationToken, recovering: input.DequeueCount > 1);
         if (decision is NoChange noChange)
         {
             logger.LogDebug("Case {CaseId}: {Why}", message.CaseId, noChange.Why);

@@ -4,10 +4,10 @@ using System.Xml;
 
 namespace AbuseDesk.Functions.Hosting;
 
-public sealed record FunctionDefinition(string Name, string TriggerType, string BindingName, string? QueueName, string? Path, string? Route);
+public sealed record FunctionDefinition(string Name, string TriggerType, string BindingName, string? QueueName, string? Path, string? Route, string? Schedule = null);
 
 /// <summary>host.json's queue settings, as the Functions host applies them.</summary>
-public sealed record QueueSettings(int BatchSize, TimeSpan VisibilityTimeout, int MaxDequeueCount, TimeSpan MaxPollingInterval);
+public sealed record QueueSettings(int BatchSize, TimeSpan VisibilityTimeout, int MaxDequeueCount, TimeSpan MaxPollingInterval, int NewBatchThreshold = 0);
 
 /// <summary>
 /// The app's host.json and function.json files: the one source of truth for triggers, read by the local
@@ -31,7 +31,8 @@ public sealed class FunctionManifest
             BatchSize: int.TryParse(Setting("batchSize"), out var batch) ? Math.Clamp(batch, 1, 32) : 16,
             VisibilityTimeout: ParseTime(Setting("visibilityTimeout"), TimeSpan.Zero),
             MaxDequeueCount: int.TryParse(Setting("maxDequeueCount"), out var max) ? Math.Max(1, max) : 5,
-            MaxPollingInterval: ParseTime(Setting("maxPollingInterval"), TimeSpan.FromMinutes(1)));
+            MaxPollingInterval: ParseTime(Setting("maxPollingInterval"), TimeSpan.FromMinutes(1)),
+            NewBatchThreshold: int.TryParse(Setting("newBatchThreshold"), out var threshold) ? Math.Max(0, threshold) : 8);
 
         var functions = new List<FunctionDefinition>();
         foreach (var directory in Directory.EnumerateDirectories(scriptRoot).Order(StringComparer.Ordinal))
@@ -51,7 +52,8 @@ public sealed class FunctionManifest
                 trigger["name"]!.GetValue<string>(),
                 trigger["queueName"]?.GetValue<string>(),
                 trigger["path"]?.GetValue<string>(),
-                trigger["route"]?.GetValue<string>()));
+                trigger["route"]?.GetValue<string>(),
+                trigger["schedule"]?.GetValue<string>()));
         }
 
         Functions = functions;

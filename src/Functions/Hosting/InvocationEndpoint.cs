@@ -13,7 +13,7 @@ public static class InvocationEndpoint
 {
     public static void MapInvocations(this WebApplication app, FunctionManifest manifest)
     {
-        foreach (var definition in manifest.Functions.Where(f => f.TriggerType is "queueTrigger" or "blobTrigger"))
+        foreach (var definition in manifest.Functions.Where(f => f.TriggerType is "queueTrigger" or "blobTrigger" or "timerTrigger"))
         {
             app.MapPost($"/{definition.Name}", (HttpContext context, IEnumerable<ITriggeredFunction> functions, ILoggerFactory loggers) =>
                 InvokeAsync(context, definition, functions.Single(f => f.Name == definition.Name), loggers.CreateLogger(definition.Name)))

@@ -16,8 +16,9 @@ public sealed class QueueTriggerRunner(
     DeskStorage storage,
     ILogger<QueueTriggerRunner> logger) : BackgroundService
 {
-    // A message is held invisible while it runs; a crash makes it reappear after this, like the host's lease.
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    // A message is held invisible while it runs and the lease is renewed every half-lease; a crash makes the
+    // message reappear within one lease, so work a dead process held is picked up again in seconds.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,11 +35,21 @@ public sealed class QueueTriggerRunner(
         var queue = storage.Queue(definition.QueueName!);
         var poison = storage.Queue(definition.QueueName + "-poison");
         var idleDelay = TimeSpan.FromMilliseconds(100);
+        // Like the host: fetch a new batch as soon as the messages in flight drop to newBatchThreshold, so a
+        // slow message never holds up the rest of its batch.
+        var running = new List<Task>();
 
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                running.RemoveAll(t => t.IsCompleted);
+                if (running.Count > settings.NewBatchThreshold)
+                {
+                    await Task.WhenAny(running);
+                    continue;
+                }
+
                 var messages = (await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, stoppingToken)).Value;
                 if (messages.Length == 0)
                 {
@@ -48,11 +59,11 @@ public sealed class QueueTriggerRunner(
                 }
 
                 idleDelay = TimeSpan.FromMilliseconds(100);
-                await Task.WhenAll(messages.Select(m => ProcessAsync(definition, function, queue, poison, m, settings, stoppingToken)));
+                running.AddRange(messages.Select(m => ProcessAsync(definition, function, queue, poison, m, settings, stoppingToken)));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
@@ -60,6 +71,8 @@ public sealed class QueueTriggerRunner(
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+
+        await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task ProcessAsync(

@@ -27,6 +27,7 @@ public static class OpsFunction
         ops.MapGet("/cases", ListCasesAsync);
         ops.MapGet("/cases/{caseId}", GetCaseAsync);
         ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
+        ops.MapSafetyRoutes();
     }
 
     private static async Task<IResult> ImportAllocationsAsync(HttpContext context, AllocationStore store)
@@ -200,8 +201,7 @@ public static class OpsFunction
             return Problems.BadRequest($"Body must be JSON: {{\"action\":\"...\",\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
         }
 
-        // App Service authentication, when on, names the person; a header cannot be forged past it.
-        var actor = context.Request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].FirstOrDefault() ?? request?.Actor;
+        var actor = OpsActor.From(context.Request, request?.Actor);
         if (string.IsNullOrWhiteSpace(request?.Action) || string.IsNullOrWhiteSpace(actor))
         {
             return Problems.BadRequest("'action' and 'actor' are required.");
@@ -209,7 +209,7 @@ public static class OpsFunction
 
         try
         {
-            var decision = await transitions.ApplyAsync(caseId, new OpsAction(request.Action.Trim(), actor.Trim(), request.Reason), context.RequestAborted);
+            var decision = await transitions.ApplyAsync(caseId, new OpsAction(request.Action.Trim(), actor, request.Reason), context.RequestAborted);
             return decision switch
             {
                 Refused refused => Problems.Of(StatusCodes.Status409Conflict, "Action not allowed", refused.Reason,

@@ -110,9 +110,11 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
 
         await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
 
-        // Sent on every delivery of a chunk: the workflow ignores what it has already done.
+        // Sent on every delivery of a chunk (the workflow ignores what it has already done), except to a case
+        // whose digest timer is already armed: that timer reports everything new when it fires.
         var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
-        await Parallel.ForEachAsync(targets.Values.Select(t => t.CaseId).Distinct(), Parallelism.For(cancellationToken), async (caseId, ct) =>
+        var wake = targets.Values.Where(t => t.Existing is not { DigestDueAt: not null }).Select(t => t.CaseId).Distinct();
+        await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseId, ct) =>
             await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), ct));
     }
 

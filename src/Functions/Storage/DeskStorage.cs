@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
+using Cases_ = AbuseDesk.Functions.Cases;
 
 namespace AbuseDesk.Functions.Storage;
 
@@ -16,6 +17,7 @@ public sealed class DeskStorage
     public const string CaseWorkflowQueue = "case-workflow";
     public const string EmailOutboxQueue = "email-outbox";
     public const string SuspensionsQueue = "suspensions";
+    public const string PlatformWebhookQueue = "platform-webhook";
     public const string RawReportsContainer = "reports";
     public const string InboxContainer = "reports-inbox";
 
@@ -79,13 +81,18 @@ public sealed class DeskStorage
     public QueueClient Queue(string name) => _queues.GetQueueClient(name);
 
     public static IEnumerable<string> QueueNames =>
-        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue }.SelectMany(q => new[] { q, q + "-poison" });
+        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue, PlatformWebhookQueue }.SelectMany(q => new[] { q, q + "-poison" });
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        foreach (var table in Cases_.SafetyStore.TableNames)
+        {
+            await Tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
         }
 
         foreach (var queue in QueueNames)

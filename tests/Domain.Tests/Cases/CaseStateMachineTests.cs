@@ -66,8 +66,10 @@ public class CaseStateMachineTests
         Assert.Equal(CaseStateMachine.System, entry.Actor);
         Assert.Equal("playbook:spam.notify", entry.Rule);
         Assert.Contains(Now.AddHours(48).ToString("O"), entry.Detail, StringComparison.Ordinal);
-        // Nothing but the plan changed.
-        Assert.Equal(state with { Status = CaseStatus.Notified, NotifiedAt = Now, Deadline = Now.AddHours(48), Version = 1 }, transition.State);
+        // Nothing but the plan and the notice bookkeeping (for digests) changed.
+        Assert.Equal(
+            state with { Status = CaseStatus.Notified, NotifiedAt = Now, Deadline = Now.AddHours(48), Version = 1, LastNoticeAt = Now, EventsAtLastNotice = 1 },
+            transition.State);
     }
 
     [Theory]
@@ -132,18 +134,24 @@ public class CaseStateMachineTests
         Assert.Equal("playbook:ddos.notify=false", entry.Rule);
     }
 
+    /// <summary>
+    /// A redelivered events-added message finds nothing the customer has not heard about. (New events on a notified
+    /// case become digests: see <see cref="CaseDigestTests"/>.)
+    /// </summary>
     [Theory]
     [InlineData(CaseStatus.Notified)]
     [InlineData(CaseStatus.Escalated)]
     [InlineData(CaseStatus.PendingReview)]
     [InlineData(CaseStatus.Disputed)]
-    public void Events_added_to_a_case_past_its_first_notice_change_nothing(CaseStatus status)
+    [InlineData(CaseStatus.Suspended)]
+    public void Events_added_with_nothing_new_since_the_last_notice_change_nothing(CaseStatus status)
     {
-        var state = Notified() with { Status = status, EventCount = 5 };
+        var state = Notified() with { Status = status };
+        Assert.Equal(state.EventCount, state.EventsAtLastNotice);
 
-        var decision = CaseStateMachine.Decide(state, new EventsAdded(), Defaults, Now.AddHours(1));
+        var decision = CaseStateMachine.Decide(state, new EventsAdded(), Defaults, Now.AddDays(3));
 
-        Assert.IsType<NoChange>(decision);
+        Assert.Contains("no events since the last notice", Assert.IsType<NoChange>(decision).Why, StringComparison.Ordinal);
     }
 
     // ---- timers ----------------------------------------------------------------------------------
@@ -170,7 +178,8 @@ public class CaseStateMachineTests
 
         var transition = Transitions(CaseStateMachine.Decide(state, new TimerDue(TimerKind.Reminder, state.Version), Defaults, Now.AddHours(24)));
 
-        Assert.Equal(state, transition.State);
+        // Only the notice bookkeeping moves: the reminder counts as the last thing the customer was told.
+        Assert.Equal(state with { LastNoticeAt = Now.AddHours(24) }, transition.State);
         Assert.Equal([new SendNotification(NotificationKind.Reminder)], transition.Effects);
         var entry = Assert.Single(transition.History);
         Assert.Equal("reminded", entry.What);
@@ -178,10 +187,10 @@ public class CaseStateMachineTests
         Assert.Equal(Now.AddHours(24), entry.At);
     }
 
+    // Deadlines that suspend, with their safeties, are in CaseDeadlineTests.
     [Theory]
-    [InlineData(AbuseClass.Spam, "suspend")]
-    [InlineData(AbuseClass.Phishing, "suspend")]
     [InlineData(AbuseClass.Bruteforce, "escalate")]
+    [InlineData(AbuseClass.Copyright, "escalate")]
     [InlineData(AbuseClass.Other, "escalate")]
     public void The_deadline_escalates_to_ops_and_tells_the_customer(AbuseClass abuseClass, string onDeadline)
     {
@@ -196,6 +205,8 @@ public class CaseStateMachineTests
         var entry = Assert.Single(transition.History);
         Assert.Equal("escalated", entry.What);
         Assert.Equal($"playbook:{abuseClass.ToWireName()}.onDeadline={onDeadline}", entry.Rule);
+        Assert.Null(entry.Safeties); // escalating does not act on the customer, so no safety is involved
+        Assert.DoesNotContain(transition.Effects, e => e is PlatformAction);
     }
 
     [Fact]
@@ -208,6 +219,7 @@ public class CaseStateMachineTests
 
         Assert.Equal(CaseStatus.Closed, transition.State.Status);
         Assert.Equal(state.Version + 1, transition.State.Version);
+        Assert.Equal(Now.AddHours(6), transition.State.EndedAt);
         Assert.Empty(transition.Effects);
         Assert.Equal("playbook:scanning.onDeadline=close", Assert.Single(transition.History).Rule);
     }
@@ -250,6 +262,7 @@ public class CaseStateMachineTests
         Assert.Equal("fixed", transition.State.Resolution);
         Assert.Equal("Closed the open relay.", transition.State.ResolutionNote);
         Assert.Equal(at, transition.State.ResolvedAt);
+        Assert.Equal(at, transition.State.EndedAt);
         Assert.Equal(state.Version + 1, transition.State.Version);
         Assert.Equal([new SendNotification(NotificationKind.ResolutionAccepted)], transition.Effects);
         var entry = Assert.Single(transition.History);
@@ -287,7 +300,8 @@ public class CaseStateMachineTests
         Assert.Equal("disputed", transition.State.Resolution);
         Assert.Equal("That IP is a shared NAT of the reporter.", transition.State.ResolutionNote);
         Assert.Equal(state.Version + 1, transition.State.Version);
-        Assert.Empty(transition.Effects);
+        // The customer gets an acknowledgement that a person will look at it.
+        Assert.Equal([new SendNotification(NotificationKind.Escalated)], transition.Effects);
         var entry = Assert.Single(transition.History);
         Assert.Equal("disputed", entry.What);
         Assert.Equal(CaseStateMachine.Customer, entry.Actor);
@@ -328,8 +342,8 @@ public class CaseStateMachineTests
 
         // The old deadline fires on schedule and must do nothing ...
         Assert.IsType<NoChange>(CaseStateMachine.Decide(extended, new TimerDue(TimerKind.Deadline, state.Version), Defaults, oldDeadline));
-        // ... while the new one acts.
-        Assert.Equal(CaseStatus.Escalated, Transitions(CaseStateMachine.Decide(extended, new TimerDue(TimerKind.Deadline, extended.Version), Defaults, oldDeadline.AddHours(48))).State.Status);
+        // ... while the new one acts (a long-standing customer: held for a person, not suspended).
+        Assert.Equal(CaseStatus.SuspensionPending, Transitions(CaseStateMachine.Decide(extended, new TimerDue(TimerKind.Deadline, extended.Version), Defaults, oldDeadline.AddHours(48))).State.Status);
 
         // Only once.
         Assert.Equal([ResolutionKind.Fixed, ResolutionKind.Disputed], CaseStateMachine.ResolutionsAllowed(extended));
@@ -361,9 +375,7 @@ public class CaseStateMachineTests
     [InlineData(CaseStatus.Resolved)]
     [InlineData(CaseStatus.Closed)]
     [InlineData(CaseStatus.Terminated)]
-    [InlineData(CaseStatus.Disputed)]
     [InlineData(CaseStatus.PendingReview)]
-    [InlineData(CaseStatus.Reinstated)]
     public void Resolutions_are_refused_when_the_case_offers_none(CaseStatus status)
     {
         var state = Notified() with { Status = status };
@@ -418,7 +430,7 @@ public class CaseStateMachineTests
         Assert.Equal("resolution-pending-review", entry.What);
         Assert.Equal("playbook:phishing.resolutionNeedsApproval=true", entry.Rule);
         Assert.True(transition.State.Status.IsOpen());
-        Assert.Equal(["close", "reopen", "message"], CaseStateMachine.OpsActionsAllowed(transition.State));
+        Assert.Equal(["approve-resolution", "reject-resolution", "close", "message", "request-termination"], CaseStateMachine.OpsActionsAllowed(transition.State));
         Assert.Empty(CaseStateMachine.ResolutionsAllowed(transition.State));
         // The deadline no longer runs against the customer.
         Assert.IsType<NoChange>(CaseStateMachine.Decide(transition.State, new TimerDue(TimerKind.Deadline, state.Version), playbooks, Now.AddHours(24)));
@@ -454,11 +466,16 @@ public class CaseStateMachineTests
     // ---- ops actions -----------------------------------------------------------------------------
 
     [Theory]
-    [InlineData(CaseStatus.Notified, true, new[] { "close", "extend", "message" })]
-    [InlineData(CaseStatus.Notified, false, new[] { "close", "message" })]
-    [InlineData(CaseStatus.Escalated, true, new[] { "close", "extend", "message" })]
-    [InlineData(CaseStatus.Disputed, true, new[] { "close", "extend", "message" })]
-    [InlineData(CaseStatus.PendingReview, true, new[] { "close", "reopen", "message" })]
+    [InlineData(CaseStatus.New, false, new[] { "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.Notified, true, new[] { "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Notified, false, new[] { "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.Escalated, true, new[] { "approve-suspension", "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Escalated, false, new[] { "approve-suspension", "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.Disputed, true, new[] { "approve-suspension", "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.SuspensionPending, true, new[] { "approve-suspension", "reject-suspension", "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Suspended, true, new[] { "reinstate", "message", "request-termination" })]
+    [InlineData(CaseStatus.Reinstated, true, new[] { "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.PendingReview, true, new[] { "approve-resolution", "reject-resolution", "close", "message", "request-termination" })]
     [InlineData(CaseStatus.Resolved, true, new[] { "reopen", "message" })]
     [InlineData(CaseStatus.Closed, false, new[] { "reopen", "message" })]
     [InlineData(CaseStatus.Terminated, true, new string[0])]
@@ -478,6 +495,7 @@ public class CaseStateMachineTests
 
         Assert.Equal(CaseStatus.Closed, transition.State.Status);
         Assert.False(transition.State.Status.IsOpen());
+        Assert.Equal(Now.AddHours(3), transition.State.EndedAt);
         Assert.Equal(state.Version + 1, transition.State.Version);
         Assert.Empty(transition.Effects);
         var entry = Assert.Single(transition.History);
@@ -563,7 +581,7 @@ public class CaseStateMachineTests
 
         var transition = Transitions(CaseStateMachine.Decide(state, new OpsAction("message", "carol", "  Please send the mail logs.  "), Defaults, Now.AddHours(2)));
 
-        Assert.Equal(state, transition.State);
+        Assert.Equal(state with { LastNoticeAt = Now.AddHours(2) }, transition.State);
         Assert.Equal([new SendNotification(NotificationKind.OpsMessage, "Please send the mail logs.")], transition.Effects);
         Assert.Equal(new HistoryEntry(Now.AddHours(2), "ops-message", "carol", "ops:message", "Please send the mail logs."), Assert.Single(transition.History));
     }
@@ -576,19 +594,28 @@ public class CaseStateMachineTests
     {
         var refused = IsRefused(CaseStateMachine.Decide(Notified(), new OpsAction("message", "carol", reason), Defaults, Now));
 
-        Assert.Equal(["close", "extend", "message"], refused.Allowed);
+        Assert.Equal("a message needs text (in 'reason')", refused.Reason);
+        Assert.Equal(["close", "extend", "message", "request-termination"], refused.Allowed);
     }
 
     [Theory]
-    [InlineData(CaseStatus.Notified, "reopen", new[] { "close", "extend", "message" })]
+    [InlineData(CaseStatus.Notified, "reopen", new[] { "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Notified, "approve-suspension", new[] { "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Notified, "approve-termination", new[] { "close", "extend", "message", "request-termination" })]
     [InlineData(CaseStatus.Resolved, "close", new[] { "reopen", "message" })]
     [InlineData(CaseStatus.Resolved, "extend", new[] { "reopen", "message" })]
+    [InlineData(CaseStatus.Resolved, "request-termination", new[] { "reopen", "message" })]
     [InlineData(CaseStatus.Closed, "close", new[] { "reopen", "message" })]
-    [InlineData(CaseStatus.PendingReview, "extend", new[] { "close", "reopen", "message" })]
+    [InlineData(CaseStatus.PendingReview, "extend", new[] { "approve-resolution", "reject-resolution", "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.PendingReview, "reopen", new[] { "approve-resolution", "reject-resolution", "close", "message", "request-termination" })]
+    [InlineData(CaseStatus.Escalated, "reject-suspension", new[] { "approve-suspension", "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Suspended, "close", new[] { "reinstate", "message", "request-termination" })]
+    [InlineData(CaseStatus.Suspended, "extend", new[] { "reinstate", "message", "request-termination" })]
+    [InlineData(CaseStatus.Reinstated, "reinstate", new[] { "close", "message", "request-termination" })]
     [InlineData(CaseStatus.Terminated, "reopen", new string[0])]
     [InlineData(CaseStatus.Terminated, "message", new string[0])]
-    [InlineData(CaseStatus.Notified, "self-destruct", new[] { "close", "extend", "message" })]
-    [InlineData(CaseStatus.Notified, "CLOSE", new[] { "close", "extend", "message" })]
+    [InlineData(CaseStatus.Notified, "self-destruct", new[] { "close", "extend", "message", "request-termination" })]
+    [InlineData(CaseStatus.Notified, "CLOSE", new[] { "close", "extend", "message", "request-termination" })]
     public void An_ops_action_the_state_does_not_allow_is_refused_with_the_allowed_actions(CaseStatus status, string action, string[] allowed)
     {
         var state = Notified() with { Status = status };
@@ -607,7 +634,7 @@ public class CaseStateMachineTests
         var refused = IsRefused(CaseStateMachine.Decide(Notified(), new OpsAction("close", actor, "x"), Defaults, Now));
 
         Assert.Contains("actor", refused.Reason, StringComparison.Ordinal);
-        Assert.Equal(["close", "extend", "message"], refused.Allowed);
+        Assert.Equal(["close", "extend", "message", "request-termination"], refused.Allowed);
     }
 
     // ---- a whole life, on a fake clock -------------------------------------------------------------
@@ -649,7 +676,8 @@ public class CaseStateMachineTests
 
         var secondDeadline = pending.Single(t => t.Kind == TimerKind.Deadline);
         var escalation = Transitions(Fire(secondDeadline));
-        Assert.Equal(CaseStatus.Escalated, escalation.State.Status);
+        // A customer since 2020: never suspended automatically, held for a person.
+        Assert.Equal(CaseStatus.SuspensionPending, escalation.State.Status);
         Assert.Equal(Now.AddHours(48), escalation.History[0].At);
         Assert.Empty(pending);
     }

@@ -173,6 +173,48 @@ public class PlaybookYamlTests
         Assert.StartsWith(expected, Error(yaml), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_unknown_root_key_lists_the_known_ones()
+    {
+        Assert.Equal("reopenWindows: unknown key (expected playbooks, safeties, digestWindow, reopenWindow)", Error(WithPlaybook("") + "\nreopenWindows: P7D"));
+    }
+
+    // ---- reopen window -----------------------------------------------------------------------------
+
+    [Fact]
+    public void Without_a_reopen_window_ended_cases_never_reopen()
+    {
+        Assert.Null(PlaybookYaml.Parse(WithPlaybook("")).ReopenWindow);
+        Assert.Null(PlaybookYaml.Parse(ContractExample).ReopenWindow);
+    }
+
+    [Theory]
+    [InlineData("P14D", 14 * 24)]
+    [InlineData("PT36H", 36)]
+    public void The_reopen_window_is_an_ISO_duration(string value, int hours)
+    {
+        Assert.Equal(TimeSpan.FromHours(hours), PlaybookYaml.Parse(WithPlaybook("") + $"\nreopenWindow: {value}").ReopenWindow);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("~")]
+    [InlineData("null")]
+    public void The_reopen_window_can_be_switched_off_explicitly(string value)
+    {
+        Assert.Null(PlaybookYaml.Parse(WithPlaybook("") + $"\nreopenWindow: {value}").ReopenWindow);
+    }
+
+    [Theory]
+    [InlineData("reopenWindow: 7 days", "reopenWindow: '7 days' is not an ISO 8601 duration such as PT48H or P7D")]
+    [InlineData("reopenWindow: PT0S", "reopenWindow: 'PT0S' must be positive")]
+    [InlineData("reopenWindow: -P1D", "reopenWindow: '-P1D' must be positive")]
+    [InlineData("reopenWindow: [P7D]", "reopenWindow: must be a single value")]
+    public void A_bad_reopen_window_is_named(string extra, string expected)
+    {
+        Assert.Equal(expected, Error(WithPlaybook("") + "\n" + extra));
+    }
+
     [Theory]
     [InlineData("spam: { deadline: 48h }", "playbooks.spam.deadline: '48h' is not an ISO 8601 duration")]
     [InlineData("spam: { deadline: '48', reminder: ~ }", "playbooks.spam.deadline: '48' is not an ISO 8601 duration")]

@@ -146,13 +146,13 @@ public class ArfParserTests
     }
 
     [Fact]
-    public void Plain_complaint_mail_is_not_ARF()
+    public void Plain_complaint_mail_is_not_ARF_but_a_low_confidence_free_text_complaint()
     {
         var outcome = ReportParsing.ArfSample("plain-complaint.eml");
 
-        Assert.True(outcome.Failed);
-        Assert.Equal(ReportFormats.Unknown, outcome.Format);
-        Assert.Equal("unrecognized format", outcome.Error);
+        Assert.NotEqual(ReportFormats.Arf, outcome.Format);
+        Assert.Equal("free-text", outcome.Format);
+        Assert.All(outcome.Events, e => Assert.True(e.LowConfidence));
     }
 
     [Fact]

@@ -7,7 +7,6 @@ namespace AbuseDesk.Domain.Tests.Parsing;
 public class ReportParserTests
 {
     [Theory]
-    [InlineData("text/csv")]
     [InlineData("application/octet-stream")]
     [InlineData("text/plain")]
     [InlineData("")]

@@ -78,7 +78,7 @@ public sealed class CustomHandlerTests(DeskApp app)
         {
             var peeked = await poison.PeekMessagesAsync(32);
             return peeked.Value.Any(m => m.Body.ToString().Contains(marker, StringComparison.Ordinal));
-        }, TimeSpan.FromSeconds(30), "the message in case-workflow-poison");
+        }, TimeSpan.FromSeconds(90), "the message in case-workflow-poison");
 
         // The runner logged one failure per try before moving it: exactly maxDequeueCount tries.
         var tries = app.Log.Split('\n').Count(l => l.Contains("CaseWorkflow failed (try", StringComparison.Ordinal) && l.Contains("poison", StringComparison.Ordinal) is false);

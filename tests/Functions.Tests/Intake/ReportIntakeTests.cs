@@ -30,7 +30,7 @@ public sealed class ReportIntakeTests(DeskApp app)
     [Fact]
     public async Task An_unallocated_IP_is_kept_unrouted_and_opens_no_case()
     {
-        using var posted = await app.PostReportAsync(ArfSamples.For("192.0.2.44"), "message/rfc822");
+        using var posted = await app.PostReportAsync(ArfSamples.For("2001:db8:ffff::44"), "message/rfc822");
         var reportId = JsonNode.Parse(await posted.Content.ReadAsStringAsync())!["reportId"]!.GetValue<string>();
         var report = await app.WaitForReportAsync(reportId);
 
@@ -38,12 +38,12 @@ public sealed class ReportIntakeTests(DeskApp app)
         Assert.Equal(1, report["unroutedCount"]!.GetValue<int>());
         Assert.Equal(0, report["routedCount"]!.GetValue<int>());
         var ev = Assert.Single(report["events"]!.AsArray());
-        Assert.Equal("192.0.2.44", ev!["ip"]!.GetValue<string>());
+        Assert.Equal("2001:db8:ffff::44", ev!["ip"]!.GetValue<string>());
         Assert.Null(ev["caseId"]);
         Assert.Equal("outside the provider's network", ev["unroutedReason"]!.GetValue<string>());
 
         var all = (await app.OpsJsonAsync("/api/ops/cases?limit=1000"))["cases"]!.AsArray();
-        Assert.DoesNotContain(all, c => c!["ip"]?.GetValue<string>() == "192.0.2.44");
+        Assert.DoesNotContain(all, c => c!["ip"]?.GetValue<string>() == "2001:db8:ffff::44");
     }
 
     [Fact]

@@ -2,10 +2,36 @@ using MimeKit;
 
 namespace AbuseDesk.Domain.Parsing.Mail;
 
-// PLACEHOLDER until reporter-specific mail layouts land (issue 3); claims nothing.
+/// <summary>
+/// Mails in a known reporter's own layout (SpamCop, ACNS copyright notices, Google Safe Browsing, Project
+/// Honey Pot, Clean-MX, Webiron, cyscon, AbuseHub). Each layout recognises its mails by their content;
+/// the first that does reads the mail.
+/// </summary>
 internal sealed class ReporterMailFormat : IMailReportFormat
 {
-    public bool Claims(MimeMessage message) => false;
+    // The copyright and Safe Browsing layouts look for one XML element, the others for fixed markers;
+    // none of them overlap, so the order only matters for hostile mails that imitate several at once.
+    private static readonly IReporterLayout[] Layouts =
+    [
+        new AcnsNotice(),
+        new SafeBrowsingReport(),
+        new SpamCopReport(),
+        new ProjectHoneypotReport(),
+        new CleanMxReport(),
+        new WebironReport(),
+        new CysconReport(),
+        new AbuseHubReport(),
+    ];
 
-    public ReportReading Read(MimeMessage message, ReportInput input) => throw new NotSupportedException();
+    public bool Claims(MimeMessage message) => LayoutOf(MailContent.Of(message)) is not null;
+
+    public ReportReading Read(MimeMessage message, ReportInput input)
+    {
+        var mail = MailContent.Of(message);
+        return LayoutOf(mail) is { } layout
+            ? layout.Read(mail)
+            : ReportReading.Failed(ReportFormats.Unknown, ReportParser.UnrecognizedFormat);
+    }
+
+    private static IReporterLayout? LayoutOf(MailContent mail) => Array.Find(Layouts, layout => layout.Claims(mail));
 }

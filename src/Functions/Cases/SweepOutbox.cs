@@ -1,0 +1,32 @@
+using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Storage;
+
+namespace AbuseDesk.Functions.Cases;
+
+/// <summary>
+/// Timer (every minute): sends outbox rows that a crash left unsent. Queue-driven work recovers on its own
+/// (a redelivered message flushes its case); this catches the rest, e.g. a portal or ops request whose process
+/// died between the commit and the send. Rows younger than a minute are left to their own request.
+/// </summary>
+public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<SweepOutbox> logger) : ITriggeredFunction
+{
+    public string Name => "SweepOutbox";
+
+    public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
+    {
+        var settled = clock.GetUtcNow().AddMinutes(-1);
+        var swept = 0;
+        await foreach (var item in storage.Cases.QueryAsync<OutboxEntity>(
+            o => o.RowKey.CompareTo(OutboxEntity.Prefix) >= 0 && o.RowKey.CompareTo("o}") < 0 && o.Sent == false && o.Timestamp < settled,
+            cancellationToken: cancellationToken))
+        {
+            await transitions.SendAsync(item, cancellationToken);
+            swept++;
+        }
+
+        if (swept > 0)
+        {
+            logger.LogWarning("Swept {Count} outbox message(s) a crash had left unsent", swept);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using AbuseDesk.Domain.Parsing;
+
+namespace AbuseDesk.Domain.Tests.Parsing.Mail;
+
+public class AcnsNoticeTests
+{
+    [Fact]
+    public void Notice_quoted_in_the_body_and_attached_yields_one_copyright_event()
+    {
+        var outcome = MailSamples.Parse("acns-notice.eml");
+
+        Assert.False(outcome.Failed, outcome.Error);
+        Assert.Equal("acns", outcome.Format);
+        var reportEvent = Assert.Single(outcome.Events);
+        Assert.Equal("203.0.113.77", reportEvent.Ip);
+        Assert.Equal(51413, reportEvent.Port);
+        Assert.Equal(AbuseClass.Copyright, reportEvent.AbuseClass);
+        Assert.Equal("ip-echelon-copyright", reportEvent.ReportType);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 5, 45, 49, TimeSpan.Zero), reportEvent.OccurredAt);
+        Assert.Contains("Title: The Example Movie", reportEvent.Evidence, StringComparison.Ordinal);
+        Assert.Contains("Case ID: 900100200", reportEvent.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notice_with_a_DTD_is_refused_and_no_entity_is_expanded()
+    {
+        var outcome = MailSamples.Parse("acns-xxe.eml");
+
+        Assert.True(outcome.Failed);
+        Assert.Equal("acns", outcome.Format);
+        Assert.Contains("could not be read safely", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("DTD", outcome.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("XXE-ENTITY-WAS-EXPANDED", outcome.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:", outcome.Error, StringComparison.Ordinal);
+        Assert.Empty(outcome.Events);
+    }
+
+    [Fact]
+    public void Notice_of_another_agent_gets_the_generic_report_type()
+    {
+        var xml = MailSamples.Text("acns-notice.eml")
+            .Replace("IP-Echelon - Compliance", "Rights Desk", StringComparison.Ordinal)
+            .Replace("copyright@ip-echelon.example", "desk@rights.example", StringComparison.Ordinal);
+
+        var outcome = ReportParsing.Text(xml, ReportParsing.Mail);
+
+        Assert.Equal("acns-copyright", Assert.Single(outcome.Events).ReportType);
+    }
+
+    [Fact]
+    public void Notice_without_a_valid_source_ip_fails_with_the_reason()
+    {
+        var xml = MailSamples.Text("acns-notice.eml").Replace("<IP_Address>203.0.113.77</IP_Address>", "<IP_Address>203.0.113.777</IP_Address>", StringComparison.Ordinal);
+
+        var outcome = ReportParsing.Text(xml, ReportParsing.Mail);
+
+        Assert.True(outcome.Failed);
+        Assert.Equal("acns", outcome.Format);
+        Assert.Equal("ACNS notice names no readable Source IP_Address", outcome.Error);
+    }
+
+    [Fact]
+    public void Notice_whose_xml_never_ends_fails_instead_of_reading_on()
+    {
+        var body = "<Infringement xmlns=\"http://www.acns.net/ACNS\"><Source><IP_Address>203.0.113.79</IP_Address>" + new string('x', 2_000_000);
+        var mail = MailSamples.PlainMail("Notice of Claimed Infringement", body);
+
+        var outcome = ReportParsing.Text(mail, ReportParsing.Mail);
+
+        Assert.True(outcome.Failed);
+        Assert.Equal("acns", outcome.Format);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace AbuseDesk.Functions.Tests;
+
+/// <summary>A stand-in for the provider's platform: a real HTTP listener on loopback that keeps every webhook call.</summary>
+public sealed class PlatformReceiver : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public PlatformReceiver()
+    {
+        var port = FreePort();
+        Url = $"http://127.0.0.1:{port}/platform/hook/";
+        _listener.Prefixes.Add(Url);
+        _listener.Start();
+        _ = Task.Run(ListenAsync);
+    }
+
+    public string Url { get; }
+    public string Secret { get; } = "platform-secret-" + Guid.NewGuid().ToString("N");
+    public ConcurrentQueue<(string Body, string? Timestamp, string? Signature)> Calls { get; } = new();
+
+    private async Task ListenAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var context = await _listener.GetContextAsync();
+                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+                var body = await reader.ReadToEndAsync();
+                Calls.Enqueue((body, context.Request.Headers["X-AbuseDesk-Timestamp"], context.Request.Headers["X-AbuseDesk-Signature"]));
+                context.Response.StatusCode = 204;
+                context.Response.Close();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Close();
+        _stop.Dispose();
+    }
+}
