@@ -255,16 +255,7 @@ internal static class JsonEventsParser
         return parsed;
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
+    private static string Describe(JsonValueKind kind) => JsonKinds.Describe(kind);
 
     /// <summary>Reporter-supplied text echoed in an error: one line, short.</summary>
     private static string Quote(string text) => EvidenceExcerpt.Flatten(text, 80);

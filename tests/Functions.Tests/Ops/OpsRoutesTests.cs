@@ -106,11 +106,14 @@ public sealed class OpsRoutesTests(DeskApp app)
         Assert.Equal("alice", entry!["actor"]!.GetValue<string>());
         Assert.Equal("handled by phone", entry["detail"]!.GetValue<string>());
 
-        // A closed case takes no more events: the next report opens a new case for the same key.
+        // New events for a case closed within the reopen window (P7D in the test playbooks) reopen it.
         using var again = await app.PostReportAsync(ArfSamples.For("203.0.113.221"), "message/rfc822");
         var againId = JsonNode.Parse(await again.Content.ReadAsStringAsync())!["reportId"]!.GetValue<string>();
         var next = await app.WaitForReportAsync(againId);
-        Assert.NotEqual(caseId, next["events"]![0]!["caseId"]!.GetValue<string>());
+        Assert.Equal(caseId, next["events"]![0]!["caseId"]!.GetValue<string>());
+        detail = await app.OpsJsonAsync($"/api/ops/cases/{caseId}");
+        Assert.Equal("notified", detail["status"]!.GetValue<string>());
+        Assert.Contains(detail["history"]!.AsArray(), h => h!["what"]!.GetValue<string>().StartsWith("reopened", StringComparison.Ordinal));
     }
 
     [Fact]
