@@ -21,26 +21,32 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
     /// <summary>A case to attach to: its id, and its row when it already exists (null: create it on attach).</summary>
     public sealed record Target(string CaseId, CaseEntity? Existing);
 
-    public async Task<IReadOnlyDictionary<CaseKey, Target>> ResolveAsync(string reportId, IReadOnlyList<CaseGroup> groups, CancellationToken cancellationToken)
+    /// <param name="known">
+    /// Cases this report already attached to in earlier chunks, with their rows as written then: reused without
+    /// reading again (a stale one costs one ETag conflict and a re-read, never a wrong count).
+    /// </param>
+    public async Task<IReadOnlyDictionary<CaseKey, Target>> ResolveAsync(string reportId, IReadOnlyList<CaseGroup> groups, IReadOnlyDictionary<CaseKey, Target> known, CancellationToken cancellationToken)
     {
         var targets = new ConcurrentDictionary<CaseKey, Target>();
         await Parallel.ForEachAsync(groups, Parallelism.For(cancellationToken), async (group, ct) =>
-            targets[group.Key] = await RetryAsync(group.Key, () => ResolveOnceAsync(reportId, group, ct), ct));
+            targets[group.Key] = known.TryGetValue(group.Key, out var target) && target.Existing is not null
+                ? target
+                : await RetryAsync(group.Key, () => ResolveOnceAsync(reportId, group, ct), ct));
         return targets;
     }
 
-    /// <summary>Adds each group's chunk link and count to its case.</summary>
-    public async Task AttachAsync(string reportId, int chunk, IReadOnlyList<CaseGroup> groups, IReadOnlyDictionary<CaseKey, Target> targets, CancellationToken cancellationToken)
+    /// <summary>Adds each group's chunk link and count to its case; returns the cases with their rows as now written.</summary>
+    public async Task<IReadOnlyDictionary<CaseKey, Target>> AttachAsync(string reportId, int chunk, IReadOnlyList<CaseGroup> groups, IReadOnlyDictionary<CaseKey, Target> targets, CancellationToken cancellationToken)
     {
+        var written = new ConcurrentDictionary<CaseKey, Target>();
         await Parallel.ForEachAsync(groups, Parallelism.For(cancellationToken), async (group, ct) =>
         {
             var target = targets[group.Key];
-            await RetryAsync(group.Key, async () =>
-            {
-                await AttachOnceAsync(reportId, chunk, group, target, ct);
-                return true;
-            }, ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
+            written[group.Key] = await RetryAsync(group.Key, async () =>
+                new Target(target.CaseId, await AttachOnceAsync(reportId, chunk, group, target, ct)),
+                ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
         });
+        return written;
     }
 
     private async Task<Target> ResolveOnceAsync(string reportId, CaseGroup group, CancellationToken cancellationToken)
@@ -71,7 +77,8 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         return new Target(index.Value.CaseId, existing);
     }
 
-    private async Task AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
+    /// <returns>The case row as written (with its new ETag), or null when it is unknown (the chunk was already attached).</returns>
+    private async Task<CaseEntity?> AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var row = target.Existing ?? NewCase(target.CaseId, group, now);
@@ -90,11 +97,13 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         };
         try
         {
-            await storage.Cases.SubmitTransactionAsync(
+            var response = await storage.Cases.SubmitTransactionAsync(
             [
                 isNew ? new TableTransactionAction(TableTransactionActionType.Add, row) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
                 new TableTransactionAction(TableTransactionActionType.Add, link),
             ], cancellationToken);
+            row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
+            return row;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
         {
@@ -110,6 +119,8 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, link, attached.ETag),
                 ], cancellationToken);
             }
+
+            return null;
         }
     }
 

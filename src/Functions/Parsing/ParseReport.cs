@@ -17,7 +17,9 @@ namespace AbuseDesk.Functions.Parsing;
 /// </summary>
 public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, ILogger<ParseReport> logger) : ITriggeredFunction
 {
-    public const int ChunkSize = 10_000;
+    // Case work (resolve, attach, wake) is per case and chunk: bigger chunks mean less of it; 25,000 events
+    // (about 40 MB) keeps memory bounded for any feed size.
+    public const int ChunkSize = 25_000;
 
     public string Name => "ParseReport";
 
@@ -41,6 +43,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         }
 
         var table = await allocations.CurrentAsync(cancellationToken);
+        IReadOnlyDictionary<CaseKey, AssignEvents.Target> known = new Dictionary<CaseKey, AssignEvents.Target>();
         var chunk = 0;
         var index = 0;
         try
@@ -61,7 +64,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
                     routed[i] = CaseAssignment.Route(index++, events[i], table);
                 }
 
-                await StoreChunkAsync(report.PartitionKey, chunk, routed, cancellationToken);
+                known = await StoreChunkAsync(report.PartitionKey, chunk, routed, known, cancellationToken);
                 report.ChunksDone = ++chunk;
                 report.EventCount += routed.Length;
                 report.RoutedCount += routed.Count(r => r.Routed);
@@ -89,10 +92,11 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         logger.LogInformation("Report {ReportId} parsed as {Format}: {Events} events, {Routed} routed", report.PartitionKey, report.Format, report.EventCount, report.RoutedCount);
     }
 
-    private async Task StoreChunkAsync(string reportId, int chunk, RoutedEvent[] routed, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<CaseKey, AssignEvents.Target>> StoreChunkAsync(
+        string reportId, int chunk, RoutedEvent[] routed, IReadOnlyDictionary<CaseKey, AssignEvents.Target> known, CancellationToken cancellationToken)
     {
         var groups = CaseAssignment.Group(routed);
-        var targets = await assign.ResolveAsync(reportId, groups, cancellationToken);
+        var targets = await assign.ResolveAsync(reportId, groups, known, cancellationToken);
 
         var caseOf = new Dictionary<int, string>();
         foreach (var group in groups)
@@ -108,7 +112,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         await Parallel.ForEachAsync(batches, Parallelism.For(cancellationToken), async (batch, ct) =>
             await storage.Events.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
 
-        await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
+        var written = await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
 
         // Sent on every delivery of a chunk (the workflow ignores what it has already done), except to a case
         // whose digest timer is already armed: that timer reports everything new when it fires.
@@ -116,6 +120,14 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         var wake = targets.Values.Where(t => t.Existing is not { DigestDueAt: not null }).Select(t => t.CaseId).Distinct();
         await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseId, ct) =>
             await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), ct));
+
+        var next = new Dictionary<CaseKey, AssignEvents.Target>(known);
+        foreach (var (key, target) in written)
+        {
+            next[key] = target;
+        }
+
+        return next;
     }
 
     private async Task FailAsync(ReportEntity report, string error, CancellationToken cancellationToken)
