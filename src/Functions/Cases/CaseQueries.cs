@@ -56,7 +56,7 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
     private async Task<List<T>> RangeAsync<T>(string caseId, string prefix, int limit, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()
     {
-        var end = prefix[..^1] + (char)(prefix[^1] + 1);
+        var end = KeyRange.After(prefix);
         var rows = new List<T>();
         await foreach (var row in storage.Cases.QueryAsync<T>(r => r.PartitionKey == caseId && r.RowKey.CompareTo(prefix) >= 0 && r.RowKey.CompareTo(end) < 0, cancellationToken: cancellationToken))
         {

@@ -203,7 +203,7 @@ public sealed class CaseTransitions(
     public async Task FlushOutboxAsync(string caseId, CancellationToken cancellationToken)
     {
         var from = OutboxEntity.Prefix;
-        var to = "o}";
+        var to = KeyRange.After(from);
         await foreach (var item in storage.Cases.QueryAsync<OutboxEntity>(
             o => o.PartitionKey == caseId && o.RowKey.CompareTo(from) >= 0 && o.RowKey.CompareTo(to) < 0 && o.Sent == false,
             cancellationToken: cancellationToken))

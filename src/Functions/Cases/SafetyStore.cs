@@ -57,12 +57,10 @@ public sealed class BreakerEntity : Entity
 /// </summary>
 public sealed class SafetyStore(DeskStorage storage)
 {
-    private TableClient AllowFlags => storage.Tables.GetTableClient("allowflags");
-    private TableClient Customers => storage.Tables.GetTableClient("customers");
-    private TableClient SuspensionLog => storage.Tables.GetTableClient("suspensionlog");
-    private TableClient Desk => storage.Tables.GetTableClient("desk");
-
-    public static IEnumerable<string> TableNames => ["allowflags", "customers", "suspensionlog", "desk"];
+    private TableClient AllowFlags => storage.AllowFlags;
+    private TableClient Customers => storage.Customers;
+    private TableClient SuspensionLog => storage.SuspensionLog;
+    private TableClient Desk => storage.Desk;
 
     public async Task<SafetyFacts> GatherAsync(CaseState state, DateTimeOffset now, CancellationToken cancellationToken)
     {

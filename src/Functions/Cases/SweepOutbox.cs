@@ -10,6 +10,8 @@ namespace AbuseDesk.Functions.Cases;
 /// </summary>
 public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<SweepOutbox> logger) : ITriggeredFunction
 {
+    private static readonly string OutboxEnd = KeyRange.After(OutboxEntity.Prefix);
+
     public string Name => "SweepOutbox";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
@@ -17,7 +19,7 @@ public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions
         var settled = clock.GetUtcNow().AddMinutes(-1);
         var swept = 0;
         await foreach (var item in storage.Cases.QueryAsync<OutboxEntity>(
-            o => o.RowKey.CompareTo(OutboxEntity.Prefix) >= 0 && o.RowKey.CompareTo("o}") < 0 && o.Sent == false && o.Timestamp < settled,
+            o => o.RowKey.CompareTo(OutboxEntity.Prefix) >= 0 && o.RowKey.CompareTo(OutboxEnd) < 0 && o.Sent == false && o.Timestamp < settled,
             cancellationToken: cancellationToken))
         {
             await transitions.SendAsync(item, cancellationToken);

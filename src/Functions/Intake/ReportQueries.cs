@@ -28,8 +28,7 @@ public sealed class ReportQueries(DeskStorage storage)
     {
         var events = new List<EventEntity>();
         // A report's events span the partitions "{reportId}-{chunk}": one key range.
-        var from = reportId + "-";
-        var to = reportId + ".";
+        var (from, to) = EventEntity.PartitionsOf(reportId);
         await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey.CompareTo(from) >= 0 && e.PartitionKey.CompareTo(to) < 0, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
             events.Add(row);

@@ -40,8 +40,7 @@ public sealed class ReparseReport(DeskStorage storage, ILogger<ReparseReport> lo
 
     private async Task DeleteEventsAsync(string reportId, CancellationToken cancellationToken)
     {
-        var from = reportId + "-";
-        var to = reportId + ".";
+        var (from, to) = EventEntity.PartitionsOf(reportId);
         var rows = new List<TableEntity>();
         await foreach (var row in storage.Events.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(from) >= 0 && e.PartitionKey.CompareTo(to) < 0, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {

@@ -27,6 +27,9 @@ public sealed class EventEntity : Entity
 
     public static string RowKeyFor(int index) => index.ToString("D8");
 
+    /// <summary>The partition-key range holding all of one report's events, across its chunks.</summary>
+    public static (string From, string To) PartitionsOf(string reportId) => (reportId + "-", KeyRange.After(reportId + "-"));
+
     /// <summary>Stable and readable: the report and the event's position in it.</summary>
     public string EventId => $"{PartitionKey[..PartitionKey.LastIndexOf('-')]}-{RowKey}";
 }

@@ -3,7 +3,6 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
-using Cases_ = AbuseDesk.Functions.Cases;
 
 namespace AbuseDesk.Functions.Storage;
 
@@ -52,6 +51,10 @@ public sealed class DeskStorage
         Cases = Tables.GetTableClient("cases");
         OpenCases = Tables.GetTableClient("opencases");
         Allocations = Tables.GetTableClient("allocations");
+        AllowFlags = Tables.GetTableClient("allowflags");
+        Customers = Tables.GetTableClient("customers");
+        SuspensionLog = Tables.GetTableClient("suspensionlog");
+        Desk = Tables.GetTableClient("desk");
         RawReports = Blobs.GetBlobContainerClient(RawReportsContainer);
         Inbox = Blobs.GetBlobContainerClient(InboxContainer);
     }
@@ -74,6 +77,18 @@ public sealed class DeskStorage
 
     public TableClient Allocations { get; }
 
+    /// <summary>Ops' allow-flags per customer (PK = customerId).</summary>
+    public TableClient AllowFlags { get; }
+
+    /// <summary>What the desk remembers per customer, e.g. the last manual reinstatement.</summary>
+    public TableClient Customers { get; }
+
+    /// <summary>Automated suspensions by UTC hour, counted by the circuit breaker.</summary>
+    public TableClient SuspensionLog { get; }
+
+    /// <summary>Desk-wide state such as the circuit breaker.</summary>
+    public TableClient Desk { get; }
+
     public BlobContainerClient RawReports { get; }
 
     public BlobContainerClient Inbox { get; }
@@ -85,14 +100,9 @@ public sealed class DeskStorage
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations })
+        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations, AllowFlags, Customers, SuspensionLog, Desk })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
-        }
-
-        foreach (var table in Cases_.SafetyStore.TableNames)
-        {
-            await Tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
         }
 
         foreach (var queue in QueueNames)
