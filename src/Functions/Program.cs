@@ -61,6 +61,7 @@ builder.Services.AddSingleton<AllocationStore>();
 builder.Services.AddSingleton<AssignEvents>();
 builder.Services.AddSingleton<CaseLinks>();
 builder.Services.AddSingleton<CaseTransitions>();
+builder.Services.AddSingleton<SendCustomerDigest>();
 builder.Services.AddSingleton<SafetyStore>();
 builder.Services.AddHttpClient("platform", client => client.Timeout = TimeSpan.FromSeconds(30));
 builder.Services.AddSingleton<CaseQueries>();

@@ -37,6 +37,12 @@ public abstract record CaseEffect;
 
 public sealed record SendNotification(NotificationKind Kind, string? Text = null) : CaseEffect;
 
+/// <summary>
+/// This case has news the customer should hear about in their next digest: one mail per customer per digest
+/// window, listing every case with news, rather than one per case.
+/// </summary>
+public sealed record RequestCustomerDigest(int Fresh) : CaseEffect;
+
 public sealed record ArmTimer(TimerKind Kind, DateTimeOffset DueAt, int Version) : CaseEffect;
 
 /// <summary>Tell the provider's platform to act on the resource (the suspensions queue and, when set, a signed webhook).</summary>

@@ -39,6 +39,12 @@ public sealed record CustomerResolution(ResolutionKind Kind, string? Text) : Cas
 public sealed record CustomerMessage(string Text) : CaseInput;
 
 /// <summary>
+/// The customer's digest mail went out at <paramref name="At"/> and told them about this case's events up to
+/// <paramref name="EventsCovered"/> (its count when the digest was composed).
+/// </summary>
+public sealed record CustomerDigestSent(DateTimeOffset At, int EventsCovered) : CaseInput;
+
+/// <summary>
 /// An ops person acting on the case (CONTRACT: POST /api/ops/cases/{id}/actions): approve-suspension,
 /// reject-suspension, reinstate, close, reopen, extend, message, request-termination, approve-termination,
 /// approve-resolution, reject-resolution.

@@ -32,7 +32,10 @@ public sealed record CaseState
     public DateTimeOffset? LastNoticeAt { get; init; }
     public int EventsAtLastNotice { get; init; }
 
-    /// <summary>When a digest timer is armed for; null when none is pending.</summary>
+    /// <summary>
+    /// When this case's news is due in a digest: a case digest timer is armed for it, or (once due) the case has
+    /// asked for the customer's digest. Null when nothing is pending.
+    /// </summary>
     public DateTimeOffset? DigestDueAt { get; init; }
 
     /// <summary>When the case last ended (resolved or closed), for the reopen window.</summary>

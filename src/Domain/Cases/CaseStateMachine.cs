@@ -67,6 +67,7 @@ public static class CaseStateMachine
             TimerDue timer => OnTimer(state, timer, playbook, playbooks, rule, now),
             CustomerResolution resolution => OnResolution(state, resolution, playbook, rule, now),
             CustomerMessage message => OnCustomerMessage(state, message, now),
+            CustomerDigestSent digest => OnCustomerDigestSent(state, digest, playbooks),
             OpsAction action => OnOpsAction(state, action, playbook, now),
             _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown case input"),
         };
@@ -284,12 +285,36 @@ public static class CaseStateMachine
         return SendDigest(state, lastNotice, fresh, now);
     }
 
-    private static Transition SendDigest(CaseState state, DateTimeOffset lastNotice, int fresh, DateTimeOffset now)
+    /// <summary>
+    /// The case's digest window closed with news: it asks for the customer's digest, which lists every case of the
+    /// customer with news in one mail (at most one per window per customer). The case's own notice bookkeeping
+    /// moves only when that mail is committed (<see cref="CustomerDigestSent"/>).
+    /// </summary>
+    private static Transition SendDigest(CaseState state, DateTimeOffset lastNotice, int fresh, DateTimeOffset now) =>
+        new(state with { DigestDueAt = now },
+            [new HistoryEntry(now, "digest-requested", System, "playbooks:digestWindow", $"{fresh} new report(s) since {lastNotice:O}; listed in the customer's next digest")],
+            [new RequestCustomerDigest(fresh)]);
+
+    private static CaseDecision OnCustomerDigestSent(CaseState state, CustomerDigestSent digest, PlaybookSet playbooks)
     {
-        // The mail is composed from the committed state, where the new-event count is already folded in: pass it along.
-        var text = $"{fresh} new report(s) since {lastNotice:O}";
-        return Commit(state, [new HistoryEntry(now, "digest-sent", System, "playbooks:digestWindow", text)],
-            [new SendNotification(NotificationKind.Digest, text)], now);
+        if (digest.EventsCovered <= state.EventsAtLastNotice)
+        {
+            // A redelivery, or a notice that told the customer more in the meantime.
+            return new NoChange("the customer already heard about these events");
+        }
+
+        var told = digest.EventsCovered - state.EventsAtLastNotice;
+        var next = state with { LastNoticeAt = digest.At, EventsAtLastNotice = digest.EventsCovered, DigestDueAt = null };
+        var history = new List<HistoryEntry> { new(digest.At, "digest-sent", System, "playbooks:digestWindow", $"{told} new report(s) in the customer's digest") };
+        if (next.EventCount > digest.EventsCovered && next.Status.IsOpen())
+        {
+            // Events that arrived while the digest was being composed wait for the next window.
+            var due = digest.At + playbooks.DigestWindow;
+            history.Add(new HistoryEntry(digest.At, "digest-scheduled", System, "playbooks:digestWindow", $"{next.EventCount - digest.EventsCovered} new report(s); digest due at {due:O}"));
+            return new Transition(next with { DigestDueAt = due }, history, [new ArmTimer(TimerKind.Digest, due, state.Version)]);
+        }
+
+        return new Transition(next, history, []);
     }
 
     private static Transition OnDeadline(CaseState state, SafetyFacts facts, Playbook playbook, Safeties safeties, string rule, DateTimeOffset now)

@@ -7,6 +7,9 @@ namespace AbuseDesk.Domain.Notifications;
 
 public sealed record MailContent(string Subject, string Text, string Html);
 
+/// <summary>One case in a customer's digest: its state, its portal link, and how many events are new to the customer.</summary>
+public sealed record DigestItem(CaseState Case, string PortalUrl, int NewEvents);
+
 /// <summary>
 /// Renders the mails a case sends its customer: plain text and HTML, each saying what happened, what to do,
 /// by when and how to answer. Everything that came from a report or a person is HTML-encoded.
@@ -104,6 +107,32 @@ public static class CaseMail
             </body></html>
             """;
         return new MailContent(subject, textBody, html);
+    }
+
+    /// <summary>One mail for all of a customer's cases with news since they were last told.</summary>
+    public static MailContent ComposeCustomerDigest(IReadOnlyList<DigestItem> items, string language = "en")
+    {
+        _ = language;
+        var subject = $"[AbuseDesk] Update: new reports on {Plural(items.Count, "open case")}";
+        var lines = items.Select(i => (
+            Line: $"{i.Case.CaseId}: {Plural(i.NewEvents, "new report")} of {i.Case.AbuseClass.ToWireName()} from {i.Case.Ip ?? i.Case.ResourceId} ({i.Case.ResourceId})"
+                + (i.Case.Deadline is { } d ? $", deadline {d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}" : ""),
+            i.PortalUrl)).ToList();
+        var text = string.Join("\n", new[] { "Since our last mail we received more reports about these open cases:", "" }
+            .Concat(lines.SelectMany(l => new[] { "- " + l.Line, "  " + l.PortalUrl }))
+            .Concat(["", "Open each case to see the evidence and record how you solved it. Deadlines are unchanged.",
+                "You can also reply to the case's own mail; keep its case tag in the subject."]));
+        var e = (string? v) => WebUtility.HtmlEncode(v ?? "");
+        var html = $"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>{e(subject)}</title></head>
+            <body style="font-family: sans-serif; line-height: 1.5; color: #111;">
+            <p>Since our last mail we received more reports about these open cases:</p>
+            <ul>{string.Concat(lines.Select(l => $"<li>{e(l.Line)} — <a href=\"{e(l.PortalUrl)}\">open the case</a></li>"))}</ul>
+            <p>Open each case to see the evidence and record how you solved it. Deadlines are unchanged.</p>
+            </body></html>
+            """;
+        return new MailContent(subject, text, html);
     }
 
     private static string Plural(int n, string word) => n == 1 ? $"1 {word}" : $"{n} {word}s";

@@ -18,8 +18,11 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
 {
     private const int MaxAttempts = 20;
 
-    /// <summary>A case to attach to: its id, and its row when it already exists (null: create it on attach).</summary>
-    public sealed record Target(string CaseId, CaseEntity? Existing);
+    /// <summary>
+    /// A case to attach to: its id, and its row when it already exists (null: create it on attach). After attaching,
+    /// <see cref="Wake"/> says whether the caller must queue the case's events-added wake-up.
+    /// </summary>
+    public sealed record Target(string CaseId, CaseEntity? Existing, bool Wake = false);
 
     /// <param name="known">
     /// Cases this report already attached to in earlier chunks, with their rows as written then: reused without
@@ -43,7 +46,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         {
             var target = targets[group.Key];
             written[group.Key] = await RetryAsync(group.Key, async () =>
-                new Target(target.CaseId, await AttachOnceAsync(reportId, chunk, group, target, ct)),
+                await AttachOnceAsync(reportId, chunk, group, target, ct),
                 ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
         });
         return written;
@@ -77,12 +80,19 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         return new Target(index.Value.CaseId, existing);
     }
 
-    /// <returns>The case row as written (with its new ETag), or null when it is unknown (the chunk was already attached).</returns>
-    private async Task<CaseEntity?> AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
+    /// <returns>
+    /// The case row as written (with its new ETag), or a null row when it is unknown (the chunk was already
+    /// attached); and whether to queue a wake-up: only the attachment that raised the case's WakePending flag
+    /// queues one (a digest already due covers the news too), except that an earlier delivery of this chunk may
+    /// have raised it and died before queuing, so a chunk found attached always queues one.
+    /// </returns>
+    private async Task<Target> AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var row = target.Existing ?? NewCase(target.CaseId, group, now);
         var isNew = target.Existing is null;
+        var wake = !row.WakePending && row.DigestDueAt is null;
+        row.WakePending |= wake;
         row.EventCount += group.Events.Count;
         var latest = group.Events.Max(e => e.Event.OccurredAt ?? now);
         row.LastEventAt = row.LastEventAt is { } last && last > latest ? last : latest;
@@ -103,7 +113,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 new TableTransactionAction(TableTransactionActionType.Add, link),
             ], cancellationToken);
             row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
-            return row;
+            return new Target(target.CaseId, row, wake);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
         {
@@ -120,7 +130,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 ], cancellationToken);
             }
 
-            return null;
+            return new Target(target.CaseId, null, Wake: true);
         }
     }
 

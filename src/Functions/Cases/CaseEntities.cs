@@ -42,6 +42,12 @@ public sealed class CaseEntity : Entity
     /// <summary>Last sequence number used for history, mail and outbox rows.</summary>
     public int Sequence { get; set; }
 
+    /// <summary>
+    /// An events-added wake-up is queued and not yet handled: attaching more events need not queue another (one
+    /// wake-up per case, however many reports and chunks feed it). Set and cleared under the row's ETag.
+    /// </summary>
+    public bool WakePending { get; set; }
+
     public CaseState ToState() => new()
     {
         CaseId = PartitionKey,
@@ -162,4 +168,21 @@ public sealed class MailEntity : Entity
 public sealed class OpenCaseEntity : Entity
 {
     public string CaseId { get; set; } = "";
+}
+
+/// <summary>
+/// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest"): when the last digest went, which
+/// cases it covered at which event count ("{caseId} {count}" per line), whether those cases have been told,
+/// and when the next digest timer is armed for. Its mails and outbox rows share the partition.
+/// </summary>
+public sealed class CustomerDigestEntity : Entity
+{
+    public const string Row = "digest";
+
+    public string CustomerId { get; set; } = "";
+    public DateTimeOffset? LastSentAt { get; set; }
+    public string? Covered { get; set; }
+    public bool CoveredDone { get; set; }
+    public DateTimeOffset? NextDueAt { get; set; }
+    public int Sequence { get; set; }
 }

@@ -45,8 +45,24 @@ public sealed class CaseTransitions(
             }
 
             var decision = CaseStateMachine.Decide(state, input, playbooks, now);
+            // This input is the queued wake-up: whatever it decides, later attachments must queue a new one.
+            var woken = input is EventsAdded && row.WakePending;
+            row.WakePending &= !woken;
             if (decision is not Transition transition)
             {
+                try
+                {
+                    if (woken)
+                    {
+                        await storage.Cases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status is 412 && attempt < MaxAttempts)
+                {
+                    // Events were attached meanwhile (they saw the flag and queued nothing): decide again with them.
+                    continue;
+                }
+
                 if (recovering)
                 {
                     await FlushOutboxAsync(caseId, cancellationToken);
@@ -170,6 +186,10 @@ public sealed class CaseTransitions(
                         actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.PlatformWebhookQueue, body, null));
                     }
 
+                    break;
+                case RequestCustomerDigest:
+                    var request = new CaseWorkflowMessage(caseId, CaseWorkflowMessage.CustomerDigest, CustomerId: row.CustomerId);
+                    actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.CaseWorkflowQueue, Json.Serialize(request), null));
                     break;
                 case ArmTimer timer:
                     var due = new CaseWorkflowMessage(caseId, CaseWorkflowMessage.TimerKind, timer.Kind.ToString().ToLowerInvariant(), timer.Version, timer.DueAt);

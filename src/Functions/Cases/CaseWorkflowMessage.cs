@@ -1,11 +1,13 @@
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>
-/// The case-workflow message. Kind "events-added" (new events, or a new case starting its playbook) or
-/// "timer" (a reminder or deadline, armed for <see cref="Version"/> and due at <see cref="DueAt"/>).
+/// The case-workflow message. Kind "events-added" (new events, or a new case starting its playbook), "timer" (a
+/// reminder or deadline, armed for <see cref="Version"/> and due at <see cref="DueAt"/>) or "customer-digest"
+/// (the customer of <see cref="CustomerId"/> may be owed a digest of their cases' news, not before <see cref="DueAt"/>).
 /// </summary>
-public sealed record CaseWorkflowMessage(string CaseId, string Kind, string? Timer = null, int? Version = null, DateTimeOffset? DueAt = null)
+public sealed record CaseWorkflowMessage(string CaseId, string Kind, string? Timer = null, int? Version = null, DateTimeOffset? DueAt = null, string? CustomerId = null)
 {
     public const string EventsAdded = "events-added";
     public const string TimerKind = "timer";
+    public const string CustomerDigest = "customer-digest";
 }

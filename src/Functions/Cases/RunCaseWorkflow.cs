@@ -5,7 +5,7 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>case-workflow: new events and due timers move the case through its playbook.</summary>
-public sealed class RunCaseWorkflow(CaseTransitions transitions, DeskStorage storage, TimeProvider clock, ILogger<RunCaseWorkflow> logger) : ITriggeredFunction
+public sealed class RunCaseWorkflow(CaseTransitions transitions, SendCustomerDigest digests, DeskStorage storage, TimeProvider clock, ILogger<RunCaseWorkflow> logger) : ITriggeredFunction
 {
     public string Name => "CaseWorkflow";
 
@@ -14,9 +14,8 @@ public sealed class RunCaseWorkflow(CaseTransitions transitions, DeskStorage sto
         var message = Json.Deserialize<CaseWorkflowMessage>(input.Payload);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CaseId"] = message.CaseId });
         CaseInput caseInput;
-        if (message.Kind == CaseWorkflowMessage.TimerKind)
+        if (message.Kind is CaseWorkflowMessage.TimerKind or CaseWorkflowMessage.CustomerDigest && message.DueAt is { } due)
         {
-            var due = message.DueAt ?? throw new InvalidOperationException("timer message without dueAt");
             var remaining = due - clock.GetUtcNow();
             if (remaining > TimeSpan.FromSeconds(1))
             {
@@ -24,7 +23,16 @@ public sealed class RunCaseWorkflow(CaseTransitions transitions, DeskStorage sto
                 await storage.Queue(DeskStorage.CaseWorkflowQueue).SendMessageAsync(input.Payload, visibilityTimeout: CaseTransitions.TimerDelay(remaining), cancellationToken: cancellationToken);
                 return;
             }
+        }
 
+        if (message.Kind == CaseWorkflowMessage.CustomerDigest)
+        {
+            await digests.RunAsync(message.CustomerId ?? throw new InvalidOperationException("customer-digest message without customerId"), cancellationToken, recovering: input.DequeueCount > 1);
+            return;
+        }
+
+        if (message.Kind == CaseWorkflowMessage.TimerKind)
+        {
             var kind = Enum.Parse<TimerKind>(message.Timer ?? "", ignoreCase: true);
             caseInput = new TimerDue(kind, message.Version ?? -1);
         }

@@ -114,10 +114,9 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
 
         var written = await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
 
-        // Sent on every delivery of a chunk (the workflow ignores what it has already done), except to a case
-        // whose digest timer is already armed: that timer reports everything new when it fires.
+        // One wake-up per case however many chunks and reports feed it: AttachAsync says which cases need one.
         var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
-        var wake = targets.Values.Where(t => t.Existing is not { DigestDueAt: not null }).Select(t => t.CaseId).Distinct();
+        var wake = written.Values.Where(t => t.Wake).Select(t => t.CaseId).Distinct();
         await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseId, ct) =>
             await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), ct));
 

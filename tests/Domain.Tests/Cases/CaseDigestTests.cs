@@ -4,7 +4,10 @@ using static AbuseDesk.Domain.Tests.Cases.CaseFixtures;
 
 namespace AbuseDesk.Domain.Tests.Cases;
 
-/// <summary>New events on a notified case: at most one mail per digest window (24h by default), never one per event.</summary>
+/// <summary>
+/// New events on a notified case: at most one mail per digest window (24h by default), never one per event. A
+/// case whose window closed asks for its customer's digest; the digest mail tells the case what it covered.
+/// </summary>
 public class CaseDigestTests
 {
     private static readonly DateTimeOffset WindowEnds = Now.AddHours(24);
@@ -40,31 +43,69 @@ public class CaseDigestTests
     }
 
     [Fact]
-    public void The_digest_timer_tells_the_customer_what_is_new_and_clears_the_pending_digest()
+    public void The_digest_timer_asks_for_the_customers_digest_and_keeps_the_news_pending()
     {
         var armed = WithEvents(Transitions(Decide(WithEvents(Notified(), 3), new EventsAdded(), Now.AddHours(2))).State, 6);
 
         var transition = Digest(armed, WindowEnds, armed.Version);
 
-        var mail = Single<SendNotification>(transition);
-        Assert.Equal(NotificationKind.Digest, mail.Kind);
-        Assert.Equal($"5 new report(s) since {Now:O}", mail.Text);
-        Assert.Null(transition.State.DigestDueAt);
-        Assert.Equal(WindowEnds, transition.State.LastNoticeAt);
-        Assert.Equal(6, transition.State.EventsAtLastNotice);
+        Assert.Equal(new RequestCustomerDigest(5), Single<RequestCustomerDigest>(transition));
+        Assert.Empty(transition.Effects.OfType<SendNotification>());
+        Assert.Equal(WindowEnds, transition.State.DigestDueAt);
+        Assert.Equal(1, transition.State.EventsAtLastNotice);
         Assert.Equal(armed.Version, transition.State.Version);
         var entry = Assert.Single(transition.History);
-        Assert.Equal("digest-sent", entry.What);
+        Assert.Equal("digest-requested", entry.What);
         Assert.Equal(CaseStateMachine.System, entry.Actor);
     }
 
     [Fact]
-    public void The_same_digest_timer_delivered_twice_sends_one_digest()
+    public void The_customers_digest_moves_the_cases_notice_bookkeeping()
+    {
+        var requested = Digest(WithEvents(Transitions(Decide(WithEvents(Notified(), 3), new EventsAdded(), Now.AddHours(2))).State, 6), WindowEnds).State;
+
+        var transition = Transitions(Decide(requested, new CustomerDigestSent(WindowEnds.AddMinutes(1), 6), WindowEnds.AddMinutes(2)));
+
+        Assert.Empty(transition.Effects);
+        Assert.Null(transition.State.DigestDueAt);
+        Assert.Equal(WindowEnds.AddMinutes(1), transition.State.LastNoticeAt);
+        Assert.Equal(6, transition.State.EventsAtLastNotice);
+        Assert.Equal(requested.Version, transition.State.Version);
+        var entry = Assert.Single(transition.History);
+        Assert.Equal("digest-sent", entry.What);
+        Assert.Contains("5 new report(s)", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_customer_digest_told_twice_changes_nothing()
+    {
+        var requested = Digest(WithEvents(Transitions(Decide(WithEvents(Notified(), 3), new EventsAdded(), Now.AddHours(2))).State, 6), WindowEnds).State;
+        var told = Transitions(Decide(requested, new CustomerDigestSent(WindowEnds, 6), WindowEnds)).State;
+
+        var again = Unchanged(Decide(told, new CustomerDigestSent(WindowEnds, 6), WindowEnds.AddSeconds(5)));
+
+        Assert.Contains("already heard", again.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Events_that_arrive_while_the_digest_is_composed_wait_for_the_next_window()
+    {
+        var requested = Digest(WithEvents(Transitions(Decide(WithEvents(Notified(), 3), new EventsAdded(), Now.AddHours(2))).State, 6), WindowEnds).State;
+
+        var transition = Transitions(Decide(WithEvents(requested, 8), new CustomerDigestSent(WindowEnds, 6), WindowEnds));
+
+        Assert.Equal([new ArmTimer(TimerKind.Digest, WindowEnds.AddHours(24), requested.Version)], transition.Effects);
+        Assert.Equal(WindowEnds.AddHours(24), transition.State.DigestDueAt);
+        Assert.Equal(6, transition.State.EventsAtLastNotice);
+    }
+
+    [Fact]
+    public void The_same_digest_timer_delivered_twice_asks_once()
     {
         var armed = Transitions(Decide(WithEvents(Notified(), 3), new EventsAdded(), Now.AddHours(2))).State;
-        var sent = Digest(armed, WindowEnds).State;
+        var told = Transitions(Decide(Digest(armed, WindowEnds).State, new CustomerDigestSent(WindowEnds, 3), WindowEnds)).State;
 
-        var twice = Unchanged(Decide(sent, new TimerDue(TimerKind.Digest, armed.Version), WindowEnds.AddSeconds(5)));
+        var twice = Unchanged(Decide(told, new TimerDue(TimerKind.Digest, armed.Version), WindowEnds.AddSeconds(5)));
 
         Assert.Contains("no digest pending", twice.Why, StringComparison.Ordinal);
     }
@@ -76,15 +117,16 @@ public class CaseDigestTests
 
         var transition = Transitions(Decide(state, new EventsAdded(), Now.AddHours(30)));
 
-        Assert.Equal([new SendNotification(NotificationKind.Digest, $"1 new report(s) since {Now:O}")], transition.Effects);
-        Assert.Equal(Now.AddHours(30), transition.State.LastNoticeAt);
-        Assert.Equal(2, transition.State.EventsAtLastNotice);
+        Assert.Equal([new RequestCustomerDigest(1)], transition.Effects);
+        Assert.Equal(Now.AddHours(30), transition.State.DigestDueAt);
+        Assert.Equal(1, transition.State.EventsAtLastNotice);
     }
 
     [Fact]
     public void Right_after_a_digest_new_events_wait_for_the_next_window()
     {
-        var sent = Transitions(Decide(WithEvents(Notified(), 2), new EventsAdded(), Now.AddHours(30))).State;
+        var requested = Transitions(Decide(WithEvents(Notified(), 2), new EventsAdded(), Now.AddHours(30))).State;
+        var sent = Transitions(Decide(requested, new CustomerDigestSent(Now.AddHours(30), 2), Now.AddHours(30))).State;
 
         var transition = Transitions(Decide(WithEvents(sent, 3), new EventsAdded(), Now.AddHours(31)));
 
@@ -102,7 +144,7 @@ public class CaseDigestTests
 
         var transition = Digest(rearmed, Now.AddHours(28), version: armed.Version);
 
-        Assert.Equal(NotificationKind.Digest, Single<SendNotification>(transition).Kind);
+        Assert.Equal(new RequestCustomerDigest(1), Single<RequestCustomerDigest>(transition));
     }
 
     /// <summary>
@@ -124,7 +166,7 @@ public class CaseDigestTests
 
         var early = Unchanged(Decide(rearm.State, new TimerDue(TimerKind.Digest, armed.Version), WindowEnds));
         Assert.Contains("earlier digest timer", early.Why, StringComparison.Ordinal);
-        Assert.Equal(NotificationKind.Digest, Single<SendNotification>(Digest(rearm.State, Now.AddHours(44))).Kind);
+        Assert.Equal(new RequestCustomerDigest(1), Single<RequestCustomerDigest>(Digest(rearm.State, Now.AddHours(44))));
     }
 
     [Fact]
@@ -169,7 +211,7 @@ public class CaseDigestTests
 
         var transition = Transitions(Decide(state, new EventsAdded(), Now.AddHours(25)));
 
-        Assert.Equal(NotificationKind.Digest, Single<SendNotification>(transition).Kind);
+        Assert.Equal(new RequestCustomerDigest(1), Single<RequestCustomerDigest>(transition));
         Assert.Equal(status, transition.State.Status);
     }
 
