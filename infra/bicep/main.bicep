@@ -1,11 +1,13 @@
 // AbuseDesk infrastructure: the Azure Functions custom-handler app on a Flex Consumption plan, its storage
-// (raw reports, queues, case tables, deployment packages), monitoring and the managed identity that ties
-// them together. No shared keys anywhere: every data-plane call uses Entra ID through the identity.
+// (raw reports, queues, case tables, deployment packages), mail through Azure Communication Services'
+// SMTP relay, secrets in Key Vault, Event Grid for reports dropped as blobs, monitoring, alerts and the
+// abuse-desk workbook, and the managed identity that ties them together. No shared keys anywhere: every
+// data-plane call uses Entra ID through the identity, and every secret the app reads is a Key Vault
+// reference resolved with that identity.
 //
-// Seams for the next issue (ACS email over the SMTP relay, Key Vault, Event Grid blob subscription,
-// workbook, alerts): add the resources in their own section below, add their settings to a new
-// `*AppSettings` variable and union it into `appSettings`, and add role assignments for `identity`.
-// The site already uses `identity` for Key Vault references (keyVaultReferenceIdentity).
+// Each capability has its own section, its own `*AppSettings` group (unioned into `appSettings`) and its
+// own role assignments. docs/deploy.md has the commands, including the second step that subscribes the
+// blob trigger to Event Grid once the code is published.
 
 targetScope = 'resourceGroup'
 
@@ -63,6 +65,81 @@ param opsPrincipalType string = 'Group'
 @description('Tags added to every resource.')
 param tags object = {}
 
+// ---- mail (Azure Communication Services Email, SMTP relay) -------------------------------------------
+
+@description('Where ACS stores email data at rest (a geography, not a region), e.g. Europe, United States, UK.')
+param emailDataLocation string = 'Europe'
+
+@description('Local part of the sender address on the Azure-managed domain (<senderUsername>@<guid>.azurecomm.net).')
+@minLength(1)
+@maxLength(64)
+param emailSenderUsername string = 'abuse'
+
+@description('Display name of the sender.')
+param emailSenderDisplayName string = 'Abuse Desk'
+
+@description('The provider\'s real abuse mailbox: Reply-To of every mail (the Azure-managed domain receives no mail).')
+param abuseMailbox string
+
+@description('SMTP relay host of Azure Communication Services.')
+param smtpHost string = 'smtp.azurecomm.net'
+
+@description('SMTP relay port (587 with STARTTLS).')
+param smtpPort int = 587
+
+@description('Application (client) id of the Entra ID app that authenticates to the SMTP relay. Bicep cannot create Entra apps: create it first (docs/deploy.md). Empty: no SMTP username resource or role is created.')
+param smtpEntraApplicationId string = ''
+
+@description('Object id of that app\'s service principal; it gets the Communication and Email Service Owner role on the ACS resource, which SMTP authentication requires.')
+param smtpServicePrincipalObjectId string = ''
+
+@description('The SMTP username ACS maps to the Entra app (freeform, or an address on a linked domain).')
+param smtpUsername string = '${namePrefix}-${environmentName}-smtp'
+
+@description('A client secret of the Entra app: the SMTP password. Written to Key Vault (secret smtp-password) when set; left as it is there when empty.')
+@secure()
+param smtpPassword string = ''
+
+// ---- secrets the app reads ------------------------------------------------------------------------------
+
+@description('Key ids of the link-signing keys the app accepts; each is read from Key Vault secret token-key-<id>. Keep an old id listed until its links have expired (AbuseDesk:Tokens:LinkLifetime, 30 days).')
+@minLength(1)
+param tokenKeyIds array = [
+  'k1'
+]
+
+@description('Key id that signs new links; must be one of tokenKeyIds.')
+param activeTokenKeyId string = 'k1'
+
+@description('Base64 of at least 32 random bytes: written to Key Vault as token-key-<activeTokenKeyId> when set (first deployment and rotation); left as it is there when empty.')
+@secure()
+param tokenSigningKey string = ''
+
+@description('The ops key for /api/ops/* (x-functions-key). Written to Key Vault (secret ops-key) when set; left as it is there when empty.')
+@secure()
+param opsKey string = ''
+
+@description('Purge protection on the Key Vault (cannot be turned off again once on). Off only for throw-away environments.')
+param keyVaultPurgeProtection bool = true
+
+// ---- reports, Event Grid, public address ------------------------------------------------------------------
+
+@description('Days raw reports (container reports) are kept before lifecycle management deletes them.')
+@minValue(1)
+@maxValue(3650)
+param rawReportRetentionDays int = 180
+
+@description('Base URL of customer links. Empty: https://<function app default host name>.')
+param publicUrl string = ''
+
+@description('Subscribe the blob trigger (IngestDroppedReport, container reports-inbox) to Event Grid. Needs the code published first: Event Grid validates the webhook and the blobs_extension key exists only then. Deploy once with false, publish, then deploy again with true.')
+param blobEventSubscription bool = false
+
+// ---- alerts -----------------------------------------------------------------------------------------------
+
+@description('Address the ops alerts (poison messages, circuit breaker) are mailed to.')
+param opsAlertEmail string
+
 // ---------------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------------
@@ -84,17 +161,31 @@ var appInsightsName = 'appi-${baseName}'
 var identityName = 'id-${baseName}'
 var planName = 'plan-${baseName}'
 var functionAppName = 'func-${baseName}-${take(resourceToken, 6)}'
+// Key Vault names: 3-24 letters, digits and hyphens, globally unique.
+var keyVaultName = 'kv${take(toLower(replace('${namePrefix}${environmentName}', '-', '')), 12)}${take(resourceToken, 8)}'
+var emailServiceName = 'acs-email-${baseName}'
+// The communication service's name is its host name (<name>.communication.azure.com): globally unique.
+var communicationServiceName = 'acs-${baseName}-${take(resourceToken, 6)}'
+var systemTopicName = 'evgt-${baseName}-storage'
+var actionGroupName = 'ag-${baseName}-ops'
 
 // Containers and queues the app uses (it also creates them at start, so this is belt and braces; tables
 // are created by the app). Trigger poison queues (<queue>-poison) are created by the Functions host.
 var appBlobContainers = [
-  'reports'
+  rawReportsContainer
+  inboxContainer
 ]
+// Raw reports (evidence) and the drop folder of the mail/feed pipeline (the blob trigger's path).
+var rawReportsContainer = 'reports'
+var inboxContainer = 'reports-inbox'
+// Where Event Grid puts blob-created events it could not deliver, so a dropped report is never lost silently.
+var deadLetterContainer = 'reports-inbox-deadletter'
 var appQueues = [
   'reports-parse'
   'case-workflow'
   'email-outbox'
   'suspensions'
+  'platform-webhook'
 ]
 
 // Built-in role definitions (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
@@ -106,6 +197,9 @@ var roles = {
   storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350'
 }
 
 // The app identity's data roles on the storage account: the Functions host (AzureWebJobsStorage: blob
@@ -205,6 +299,76 @@ resource appQueueResources 'Microsoft.Storage/storageAccounts/queueServices/queu
   }
 ]
 
+resource deadLetterBlobContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deadLetterContainer
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Raw reports are evidence for a limited time only: they carry third parties' personal data (mail
+// headers, addresses), so they go after the retention period. Snapshots and versions are not used.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-raw-reports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              // "<container>/": the trailing slash keeps reports-inbox out of this rule.
+              prefixMatch: [
+                '${rawReportsContainer}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: rawReportRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-dead-lettered-events'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${deadLetterContainer}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: 30
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    appContainers
+    deadLetterBlobContainer
+  ]
+}
+
 resource appStorageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in appStorageRoles: {
     name: guid(storage.id, identity.id, roleId)
@@ -228,6 +392,158 @@ resource opsStorageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022
     }
   }
 ]
+
+// ---------------------------------------------------------------------------------------------------
+// Key Vault (RBAC): SMTP credentials, link-signing keys, ops key. The app reads them as Key Vault
+// references through the identity; the template writes a secret only when its secure parameter is set,
+// so a redeploy without secrets keeps the ones in the vault.
+// ---------------------------------------------------------------------------------------------------
+
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  tags: allTags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    // Only true or absent is accepted: once on, purge protection stays on.
+    enablePurgeProtection: keyVaultPurgeProtection ? true : null
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+var secretNames = {
+  smtpUsername: 'smtp-username'
+  smtpPassword: 'smtp-password'
+  opsKey: 'ops-key'
+}
+
+resource smtpUsernameSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: secretNames.smtpUsername
+  properties: {
+    value: smtpUsername
+    contentType: 'text/plain'
+  }
+}
+
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(smtpPassword)) {
+  parent: keyVault
+  name: secretNames.smtpPassword
+  properties: {
+    value: smtpPassword
+    contentType: 'text/plain'
+  }
+}
+
+resource tokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(tokenSigningKey)) {
+  parent: keyVault
+  name: 'token-key-${activeTokenKeyId}'
+  properties: {
+    value: tokenSigningKey
+    contentType: 'application/base64'
+  }
+}
+
+resource opsKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(opsKey)) {
+  parent: keyVault
+  name: secretNames.opsKey
+  properties: {
+    value: opsKey
+    contentType: 'text/plain'
+  }
+}
+
+resource keyVaultSecretsUserRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mail: Azure Communication Services Email on an Azure-managed domain, sent through the SMTP relay
+// ---------------------------------------------------------------------------------------------------
+
+resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
+  name: emailServiceName
+  location: 'global'
+  tags: allTags
+  properties: {
+    dataLocation: emailDataLocation
+  }
+}
+
+resource emailDomain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
+  parent: emailService
+  // Azure-managed domains have this fixed name; ACS makes up <guid>.azurecomm.net.
+  name: 'AzureManagedDomain'
+  location: 'global'
+  tags: allTags
+  properties: {
+    domainManagement: 'AzureManaged'
+    // Customers get links to their case; click tracking would rewrite them.
+    userEngagementTracking: 'Disabled'
+  }
+}
+
+resource emailSender 'Microsoft.Communication/emailServices/domains/senderUsernames@2023-04-01' = {
+  parent: emailDomain
+  name: emailSenderUsername
+  properties: {
+    username: emailSenderUsername
+    displayName: emailSenderDisplayName
+  }
+}
+
+resource communicationService 'Microsoft.Communication/communicationServices@2023-04-01' = {
+  name: communicationServiceName
+  location: 'global'
+  tags: allTags
+  properties: {
+    dataLocation: emailDataLocation
+    linkedDomains: [
+      emailDomain.id
+    ]
+  }
+}
+
+// SMTP AUTH: ACS maps this username to the Entra app; the password is a client secret of that app.
+resource smtpUsernameResource 'Microsoft.Communication/communicationServices/smtpUsernames@2025-09-01' = if (!empty(smtpEntraApplicationId)) {
+  parent: communicationService
+  name: smtpUsername
+  properties: {
+    username: smtpUsername
+    entraApplicationId: smtpEntraApplicationId
+    tenantId: tenant().tenantId
+  }
+}
+
+resource smtpAppRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smtpServicePrincipalObjectId)) {
+  name: guid(communicationService.id, smtpServicePrincipalObjectId, roles.communicationAndEmailServiceOwner)
+  scope: communicationService
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.communicationAndEmailServiceOwner
+    )
+    principalId: smtpServicePrincipalObjectId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Monitoring: Log Analytics + workspace-based Application Insights (Entra ID ingestion only)
@@ -353,9 +669,8 @@ resource scmPublishingPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPoli
   }
 }
 
-// App settings, in groups so later issues add a group rather than edit one. Flex Consumption takes the
-// runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and
-// WEBSITE_RUN_FROM_PACKAGE must not be set.
+// App settings, in groups. Flex Consumption takes the runtime from functionAppConfig:
+// FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE must not be set.
 var hostStorageAppSettings = {
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -370,18 +685,259 @@ var monitoringAppSettings = {
 var abuseDeskAppSettings = {
   AbuseDesk__Storage__AccountName: storage.name
   AbuseDesk__Storage__ClientId: identity.properties.clientId
+  AbuseDesk__PublicUrl: empty(publicUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicUrl
 }
-var appSettings = union(hostStorageAppSettings, monitoringAppSettings, abuseDeskAppSettings)
+// Key Vault references are versionless, so the platform picks up a rotated secret (vaultUri ends in '/').
+var secretUriBase = '${keyVault.properties.vaultUri}secrets/'
+// AbuseDesk:Smtp:* (SmtpOptions). The relay only accepts MAIL FROM addresses of a linked domain's senders.
+var mailAppSettings = {
+  AbuseDesk__Smtp__Host: smtpHost
+  AbuseDesk__Smtp__Port: string(smtpPort)
+  AbuseDesk__Smtp__StartTls: 'true'
+  AbuseDesk__Smtp__UserName: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.smtpUsername})'
+  AbuseDesk__Smtp__Password: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.smtpPassword})'
+  AbuseDesk__Smtp__From: '${emailSenderDisplayName} <${emailSenderUsername}@${emailDomain.properties.mailFromSenderDomain}>'
+  AbuseDesk__Smtp__ReplyTo: abuseMailbox
+}
+// AbuseDesk:Tokens:* and AbuseDesk:Ops:Key: every key id listed is accepted, the active one signs.
+var secretAppSettings = union(
+  {
+    AbuseDesk__Tokens__ActiveKeyId: activeTokenKeyId
+    AbuseDesk__Ops__Key: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.opsKey})'
+  },
+  toObject(
+    tokenKeyIds,
+    kid => 'AbuseDesk__Tokens__Keys__${kid}',
+    kid => '@Microsoft.KeyVault(SecretUri=${secretUriBase}token-key-${kid})'
+  )
+)
+var appSettings = union(
+  hostStorageAppSettings,
+  monitoringAppSettings,
+  abuseDeskAppSettings,
+  mailAppSettings,
+  secretAppSettings
+)
 
 resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: appSettings
-  // The host starts talking to storage and Application Insights as soon as it has these settings.
+  // The host starts talking to storage, Application Insights and Key Vault as soon as it has these
+  // settings; a reference to a secret that is not there yet stays unresolved until the next restart.
   dependsOn: [
     appStorageRoleAssignments
     appInsightsPublisherRole
+    keyVaultSecretsUserRole
+    smtpUsernameSecret
+    smtpPasswordSecret
+    tokenKeySecret
+    opsKeySecret
   ]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Event Grid: blob-created events of reports-inbox drive the blob trigger (Flex Consumption supports
+// only the Event Grid source for blob triggers)
+// ---------------------------------------------------------------------------------------------------
+
+resource storageEvents 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
+  name: systemTopicName
+  location: location
+  tags: allTags
+  // For dead-lettering into the storage account without keys.
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    source: storage.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+resource deadLetterWriterRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterBlobContainer.id, storageEvents.id, roles.storageBlobDataContributor)
+  scope: deadLetterBlobContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.storageBlobDataContributor
+    )
+    principalId: storageEvents.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host's blob extension webhook; its system key exists once the host has loaded a function with an
+// Event Grid blob trigger, hence the second deployment (blobEventSubscription) after the code is published.
+var blobWebhookCode = blobEventSubscription
+  ? listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension
+  : ''
+
+resource inboxSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (blobEventSubscription) {
+  parent: storageEvents
+  name: 'ingest-dropped-report'
+  properties: {
+    destination: {
+      endpointType: 'WebHook'
+      properties: {
+        endpointUrl: 'https://${functionApp.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.IngestDroppedReport&code=${blobWebhookCode}'
+        maxEventsPerBatch: 1
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Storage.BlobCreated'
+      ]
+      subjectBeginsWith: '/blobServices/default/containers/${inboxContainer}/'
+    }
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storage.id
+          blobContainerName: deadLetterContainer
+        }
+      }
+    }
+  }
+  dependsOn: [
+    deadLetterWriterRole
+    functionAppSettings
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Alerts: poison messages and the circuit breaker, mailed to ops
+// ---------------------------------------------------------------------------------------------------
+
+resource opsActionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: actionGroupName
+  location: 'global'
+  tags: allTags
+  properties: {
+    groupShortName: 'abusedesk'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'ops'
+        emailAddress: opsAlertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+// Storage queue metrics are per account, not per queue, so poison queues are watched through the logs:
+// the Functions host logs the move to <queue>-poison (and the local runner does the same).
+var poisonQuery = loadTextContent('alerts/poison-messages.kql')
+// The app logs "Circuit breaker tripped by case {CaseId}: {Reason}" at Warning when automated
+// suspensions stop, and reports the state as the gauge abusedesk.breaker.open.
+var breakerQuery = loadTextContent('alerts/circuit-breaker.kql')
+
+resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-${baseName}-poison-messages'
+  location: location
+  tags: allTags
+  properties: {
+    displayName: 'AbuseDesk: messages moved to a poison queue'
+    description: 'A queue message failed maxDequeueCount times and was moved to <queue>-poison. Look at the -poison queues in the storage account and the exceptions of that function.'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: poisonQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        opsActionGroup.id
+      ]
+    }
+  }
+}
+
+resource breakerAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-${baseName}-circuit-breaker'
+  location: location
+  tags: allTags
+  properties: {
+    displayName: 'AbuseDesk: circuit breaker tripped'
+    description: 'Automated suspensions spiked and are paused; cases wait for ops. Check the cases that tripped it before resetting the breaker.'
+    severity: 1
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: breakerQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        opsActionGroup.id
+      ]
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Workbook: the abuse desk at a glance, over the app's metrics and logs in Application Insights
+// ---------------------------------------------------------------------------------------------------
+
+resource deskWorkbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  // Workbook names must be GUIDs; this one is stable per resource group and environment.
+  name: guid(resourceGroup().id, baseName, 'abuse-desk-workbook')
+  location: location
+  tags: allTags
+  kind: 'shared'
+  properties: {
+    displayName: 'AbuseDesk (${environmentName})'
+    category: 'workbook'
+    sourceId: appInsights.id
+    serializedData: replace(
+      loadTextContent('workbooks/abuse-desk.workbook.json'),
+      '__APP_INSIGHTS_ID__',
+      appInsights.id
+    )
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -395,3 +951,8 @@ output managedIdentityClientId string = identity.properties.clientId
 output managedIdentityPrincipalId string = identity.properties.principalId
 output applicationInsightsName string = appInsights.name
 output logAnalyticsWorkspaceName string = logAnalytics.name
+output keyVaultName string = keyVault.name
+output communicationServiceName string = communicationService.name
+output emailSenderAddress string = '${emailSenderUsername}@${emailDomain.properties.mailFromSenderDomain}'
+output eventGridSystemTopicName string = storageEvents.name
+output workbookId string = deskWorkbook.id

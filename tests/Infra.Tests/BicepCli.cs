@@ -32,6 +32,12 @@ internal static class BicepCli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // main.bicepparam reads secrets and switches from ABUSEDESK_* variables: the tests see the file's defaults.
+        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("ABUSEDESK_", StringComparison.Ordinal)).ToList())
+        {
+            startInfo.Environment.Remove(name);
+        }
+
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

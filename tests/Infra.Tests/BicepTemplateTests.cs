@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using static AbuseDesk.Infra.Tests.ArmJson;
 
 namespace AbuseDesk.Infra.Tests;
 
@@ -8,7 +9,8 @@ namespace AbuseDesk.Infra.Tests;
 /// needs: a Linux custom-handler app on Flex Consumption, storage that only takes Entra ID, workspace-based
 /// Application Insights, and a user-assigned identity holding the storage data roles.
 /// </summary>
-public sealed partial class BicepTemplateTests(CompiledInfra infra) : IClassFixture<CompiledInfra>
+[Collection(InfraCollection.Name)]
+public sealed partial class BicepTemplateTests(CompiledInfra infra)
 {
     private const string MainBicep = "infra/bicep/main.bicep";
     private const string MainBicepParam = "infra/bicep/main.bicepparam";
@@ -145,6 +147,8 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra) : IClassFixt
     [InlineData("functionAppName")]
     [InlineData("functionAppDefaultHostName")]
     [InlineData("storageAccountName")]
+    [InlineData("keyVaultName")]
+    [InlineData("emailSenderAddress")]
     public void Template_outputs(string name) =>
         Assert.Equal("string", Str(infra.Template["outputs"]?[name]?["type"]));
 
@@ -177,7 +181,7 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra) : IClassFixt
     [Fact]
     public void Ops_group_gets_read_only_data_roles_when_named()
     {
-        var predicted = CompiledInfra.Predicted(infra.OpsSnapshot).ToList();
+        var predicted = CompiledInfra.Predicted(infra.FullSnapshot).ToList();
         var storageId = Id(Single(predicted, "Microsoft.Storage/storageAccounts"));
 
         var forOps = AssignmentsOn(predicted, storageId)
@@ -196,9 +200,7 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra) : IClassFixt
         var storageName = Str(Single(predicted, "Microsoft.Storage/storageAccounts")["name"]);
         var identityId = Id(Single(predicted, "Microsoft.ManagedIdentity/userAssignedIdentities"));
         var appInsightsId = Id(Single(predicted, "Microsoft.Insights/components"));
-        var settings = Assert.Single(
-            OfType(predicted, "Microsoft.Web/sites/config"),
-            c => Str(c["name"])!.EndsWith("/appsettings", StringComparison.Ordinal))["properties"]!.AsObject();
+        var settings = AppSettings(predicted);
 
         Assert.Equal(storageName, Str(settings["AzureWebJobsStorage__accountName"]));
         Assert.Equal("managedidentity", Str(settings["AzureWebJobsStorage__credential"]));
@@ -266,31 +268,6 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra) : IClassFixt
 
     [GeneratedRegex("^[a-z0-9]{3,24}$")]
     private static partial Regex StorageAccountName();
-
-    private static string? Str(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static bool? Bool(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
-
-    private static string Id(JsonObject resource) => Str(resource["id"])!;
-
-    private static IEnumerable<JsonObject> OfType(IEnumerable<JsonObject> resources, string type) =>
-        resources.Where(r => string.Equals(Str(r["type"]), type, StringComparison.OrdinalIgnoreCase));
-
-    private static JsonObject Single(IEnumerable<JsonObject> resources, string type) =>
-        Assert.Single(OfType(resources, type));
-
-    private static List<JsonObject> AssignmentsOn(IEnumerable<JsonObject> predicted, string scopeId) =>
-        OfType(predicted, "Microsoft.Authorization/roleAssignments")
-            .Where(a => Id(a).StartsWith($"{scopeId}/providers/Microsoft.Authorization/roleAssignments/", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-
-    private static string RoleDefinitionGuid(JsonObject assignment) =>
-        Str(assignment["properties"]?["roleDefinitionId"])!.Split('/')[^1];
-
-    private static IEnumerable<string> ChildNames(IEnumerable<JsonObject> predicted, string type) =>
-        OfType(predicted, type).Select(r => Str(r["name"])!.Split('/')[^1]);
 
     private static void AssertClientIdOf(string identityId, JsonNode? setting) =>
         Assert.Equal($"[reference('{identityId}', '2023-01-31').clientId]", Str(setting));

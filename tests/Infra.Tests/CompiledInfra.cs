@@ -6,7 +6,8 @@ namespace AbuseDesk.Infra.Tests;
 /// Runs the Bicep CLI once per test class: builds infra/bicep/main.bicep to an ARM template, and takes
 /// deployment snapshots (the template evaluated offline against a made-up subscription and resource
 /// group: loops unrolled, names and ids computed, only runtime values such as reference() left as
-/// expressions) for main.bicepparam and for a parameter file that names an ops group. Snapshots are taken
+/// expressions) for main.bicepparam and for a parameter file that sets every optional part (ops group, SMTP
+/// Entra app, secrets, a second link-signing key, the Event Grid subscription). Snapshots are taken
 /// in a temporary copy of infra/bicep, because `bicep snapshot` writes its file beside the parameters.
 /// </summary>
 public sealed class CompiledInfra : IAsyncLifetime
@@ -15,6 +16,9 @@ public sealed class CompiledInfra : IAsyncLifetime
     public const string ResourceGroup = "rg-abusedesk-test";
     public const string Location = "westeurope";
     public const string OpsPrincipalId = "11111111-2222-3333-4444-555555555555";
+    public const string SmtpApplicationId = "22222222-3333-4444-5555-666666666666";
+    public const string SmtpServicePrincipalId = "33333333-4444-5555-6666-777777777777";
+    public const int FullRetentionDays = 30;
 
     private DirectoryInfo? workDirectory;
 
@@ -22,7 +26,7 @@ public sealed class CompiledInfra : IAsyncLifetime
 
     public BicepResult MainSnapshotRun { get; private set; } = null!;
 
-    public BicepResult OpsSnapshotRun { get; private set; } = null!;
+    public BicepResult FullSnapshotRun { get; private set; } = null!;
 
     /// <summary>The compiled ARM template; asserts that the build succeeded first.</summary>
     public JsonObject Template
@@ -37,8 +41,8 @@ public sealed class CompiledInfra : IAsyncLifetime
     /// <summary>The snapshot of a deployment with main.bicepparam.</summary>
     public JsonObject MainSnapshot => ReadSnapshot(MainSnapshotRun, "main.snapshot.json");
 
-    /// <summary>The snapshot of a deployment that grants an ops group read access.</summary>
-    public JsonObject OpsSnapshot => ReadSnapshot(OpsSnapshotRun, "ops.snapshot.json");
+    /// <summary>The snapshot of a deployment with every optional part switched on.</summary>
+    public JsonObject FullSnapshot => ReadSnapshot(FullSnapshotRun, "full.snapshot.json");
 
     public async Task InitializeAsync()
     {
@@ -47,7 +51,7 @@ public sealed class CompiledInfra : IAsyncLifetime
         workDirectory = Directory.CreateTempSubdirectory("abusedesk-bicep-");
         CopyDirectory(new DirectoryInfo(RepoPaths.InfraBicep), workDirectory);
         await File.WriteAllTextAsync(
-            Path.Combine(workDirectory.FullName, "ops.bicepparam"),
+            Path.Combine(workDirectory.FullName, "full.bicepparam"),
             $"""
             using 'main.bicep'
 
@@ -55,11 +59,24 @@ public sealed class CompiledInfra : IAsyncLifetime
             param deploymentStorageContainerName = 'app-package'
             param opsPrincipalId = '{OpsPrincipalId}'
             param opsPrincipalType = 'Group'
+            param opsAlertEmail = 'ops@provider.test'
+            param abuseMailbox = 'abuse@provider.test'
+            param smtpEntraApplicationId = '{SmtpApplicationId}'
+            param smtpServicePrincipalObjectId = '{SmtpServicePrincipalId}'
+            param smtpUsername = 'desk-smtp'
+            param smtpPassword = 'client-secret'
+            param tokenKeyIds = ['k1', 'k2']
+            param activeTokenKeyId = 'k2'
+            param tokenSigningKey = 'bmV3LXNpZ25pbmcta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTIz'
+            param opsKey = 'ops-key'
+            param rawReportRetentionDays = {FullRetentionDays}
+            param blobEventSubscription = true
+            param publicUrl = 'https://abuse.provider.test'
 
             """);
 
         MainSnapshotRun = await SnapshotAsync("main.bicepparam");
-        OpsSnapshotRun = await SnapshotAsync("ops.bicepparam");
+        FullSnapshotRun = await SnapshotAsync("full.bicepparam");
     }
 
     public Task DisposeAsync()
@@ -116,4 +133,11 @@ public sealed class CompiledInfra : IAsyncLifetime
             CopyDirectory(directory, target.CreateSubdirectory(directory.Name));
         }
     }
+}
+
+/// <summary>One build and two snapshots (several seconds of Bicep CLI) shared by every infra test class.</summary>
+[CollectionDefinition(Name)]
+public sealed class InfraCollection : ICollectionFixture<CompiledInfra>
+{
+    public const string Name = "infra";
 }

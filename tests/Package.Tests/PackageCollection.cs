@@ -1,0 +1,8 @@
+namespace AbuseDesk.Package.Tests;
+
+/// <summary>One publish (about a minute cold) shared by the layout and the route tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackageCollection : ICollectionFixture<PublishedPackage>
+{
+    public const string Name = "package";
+}
