@@ -2,10 +2,15 @@ using AbuseDesk.Benchmarks.EndToEnd;
 using BenchmarkDotNet.Running;
 
 // Parser micro-benchmarks: dotnet run -c Release --project bench/Benchmarks -- --filter '*'
-// The whole app under load:  bench/e2e   (see bench/README.md)
+// The whole app under load:  bench/e2e and bench/workflow   (see bench/README.md)
 if (args.Length > 0 && args[0] == "e2e")
 {
     return await LoadRun.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "workflow")
+{
+    return await AbuseDesk.Benchmarks.Workflow.WorkflowRun.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -22,6 +22,8 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
     [Fact]
     public async Task A_SIGKILL_mid_processing_loses_nothing_and_duplicates_nothing()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Phase(string what) => output.WriteLine($"crash: {clock.Elapsed.TotalSeconds,6:F1} s  {what}");
         var reportIds = new List<string>();
         for (var r = 0; r < Reports; r++)
         {
@@ -37,8 +39,10 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
         // Let the work get well under way, then pull the plug.
         // maildev's API returns every mail at once: poll it rarely, or the test itself slows the SMTP side down.
         await Eventually.Async(async () => (await CrashMailsAsync()).Count >= 20, TimeSpan.FromSeconds(180), "the first crash-case notices", TimeSpan.FromSeconds(2));
+        Phase("first notices seen; killing the app");
         app.Kill();
         await app.StartProcessAsync();
+        Phase("app restarted");
 
         foreach (var reportId in reportIds)
         {
@@ -47,6 +51,7 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
             Assert.Equal(DeskApp.CrashResources, report["routedCount"]!.GetValue<int>());
         }
 
+        Phase("every report parsed");
         // Every case: exactly one per resource, 10 events each, notified once.
         var cases = new List<JsonNode>();
         for (var c = 0; c < 100; c++)
@@ -59,11 +64,13 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
         Assert.All(cases, c => Assert.Equal(Reports, c["eventCount"]!.GetValue<int>()));
         Assert.Equal(Reports * DeskApp.CrashResources, cases.Sum(c => c["eventCount"]!.GetValue<int>()));
 
+        Phase("cases counted");
         var caseIds = cases.Select(c => c["caseId"]!.GetValue<string>()).ToHashSet();
         var seen = 0;
         await Eventually.Async(async () => (seen = (await CrashMailsAsync()).Count) >= DeskApp.CrashResources, TimeSpan.FromSeconds(300), $"a first notice for every crash case (seen {seen})", TimeSpan.FromSeconds(5));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var mails = await CrashMailsAsync();
+        Phase("every first notice seen");
         // One notification step per case: every case's first notice is ONE mail (one Message-ID, rendered once).
         // SMTP has no idempotency key, so a mail handed to the server in the instant before the kill, and not
         // yet marked sent, is handed over again after the restart — as the same message, which mail clients
@@ -82,6 +89,7 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
             && (await app.Storage.Queue(Storage.DeskStorage.EmailOutboxQueue).PeekMessagesAsync(1)).Value.Length == 0,
             TimeSpan.FromSeconds(300), "the workflow and mail queues to drain", TimeSpan.FromSeconds(1));
 
+        Phase("queues drained");
         // Every event of every report carries its case.
         foreach (var reportId in reportIds)
         {

@@ -83,7 +83,7 @@ public sealed partial class ReportToCaseTests(DeskApp app)
         var page = await portal.OpenAsync(link);
 
         var refused = await portal.SubmitAsync(link, page, "fixed", "   ");
-        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Contains("needs a description", refused.Html);
         Assert.Equal("notified", (await app.OpsJsonAsync($"/api/ops/cases/{caseId}"))["status"]!.GetValue<string>());
     }

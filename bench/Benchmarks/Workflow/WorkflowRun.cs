@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AbuseDesk.Benchmarks.EndToEnd;
+using Azure.Data.Tables;
+
+namespace AbuseDesk.Benchmarks.Workflow;
+
+/// <summary>
+/// The case workflow under load (bench/workflow starts Azurite, maildev and the app): N events on N resources
+/// open N cases at once. Each case's first notice is one transition (read, ETag-guarded transaction with history,
+/// mail and timers, outbox sends), so notices per second is the desk's transition rate; each notice arms a
+/// reminder two minutes later, so N timers are armed at once and their lateness (handled at − due at) is read
+/// back from the history rows. Nothing is polled through the app while the clock runs but a status count.
+/// </summary>
+public static class WorkflowRun
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = LoadRun.IntArg(args, "--cases", 10_000);
+        var url = LoadRun.StringArg(args, "--url", "http://127.0.0.1:7572");
+        var opsKey = LoadRun.StringArg(args, "--ops-key", "");
+        var reminder = TimeSpan.FromSeconds(LoadRun.IntArg(args, "--reminder", 120));
+        var cases = new TableClient(LoadRun.StringArg(args, "--storage", ""), "cases");
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Add("x-functions-key", opsKey);
+
+        var allocations = new StringBuilder("cidr,customerId,resourceId,contactEmail,customerSince\n");
+        for (var i = 0; i < count; i++)
+        {
+            allocations.Append(CultureInfo.InvariantCulture, $"2001:db8:{i / 65536:x}:{i % 65536:x}::/64,cust-{i % 1000},vm-{i},noc-{i % 1000}@bench.test,2025-01-01\n");
+        }
+
+        (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
+        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false })).Content.ReadAsStringAsync())!;
+        var events = Enumerable.Range(0, count).Select(i =>
+            $$"""{"ip":"2001:db8:{{i / 65536:x}}:{{i % 65536:x}}::1","abuseClass":"scanning","reportType":"bench","occurredAt":"2026-11-20T10:00:00Z","evidence":"bench {{i}}"}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports")
+        {
+            Content = new StringContent($$"""{"events":[{{string.Join(",", events)}}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Authorization", $"Bearer {reporter["key"]!.GetValue<string>()}");
+        var clock = Stopwatch.StartNew();
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        Console.WriteLine($"workflow: {count:N0} new cases over 1,000 customers; reminders {reminder.TotalSeconds:F0} s after each notice");
+
+        // Wait for every first notice, counting rarely: the count itself is a table scan for Azurite.
+        var notified = 0;
+        while (notified < count)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            notified = await CountAsync(cases, "notified");
+            Console.WriteLine($"workflow: {clock.Elapsed.TotalSeconds,6:F0} s  {notified:N0} notified");
+            if (clock.Elapsed > TimeSpan.FromMinutes(30))
+            {
+                Console.WriteLine("workflow: gave up waiting for the notices");
+                return 1;
+            }
+        }
+
+        var notices = await AtAsync(cases, "notified");
+        var first = notices.Values.Min();
+        var last = notices.Values.Max();
+        var rate = (notices.Count - 1) / (last - first).TotalSeconds;
+        Console.WriteLine($"workflow: {notices.Count:N0} first-notice transitions in {(last - first).TotalSeconds:F1} s → {rate:N0} transitions/s");
+
+        // Every reminder is due two minutes after its notice; wait until the last is due, then until all are in.
+        var lastDue = last + reminder;
+        var wait = lastDue - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        Dictionary<string, DateTimeOffset> reminders;
+        while ((reminders = await AtAsync(cases, "reminded")).Count < notices.Count)
+        {
+            Console.WriteLine($"workflow: {reminders.Count:N0} of {notices.Count:N0} reminders in");
+            if (DateTimeOffset.UtcNow > lastDue + TimeSpan.FromMinutes(10))
+            {
+                Console.WriteLine("workflow: gave up waiting for the reminders");
+                return 1;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        var lateness = reminders.Select(r => (r.Value - (notices[r.Key] + reminder)).TotalSeconds).Order().ToArray();
+        double P(double q) => lateness[Math.Min(lateness.Length - 1, (int)Math.Ceiling(q * lateness.Length) - 1)];
+        Console.WriteLine($"workflow: {lateness.Length:N0} reminder timers, lateness p50 {P(0.50):F2} s, p95 {P(0.95):F2} s, p99 {P(0.99):F2} s, max {lateness[^1]:F2} s");
+        return 0;
+    }
+
+    private static async Task<int> CountAsync(TableClient cases, string status)
+    {
+        var n = 0;
+        await foreach (var _ in cases.QueryAsync<TableEntity>($"RowKey eq 'case' and Status eq '{status}'", select: ["PartitionKey"]))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>When each case's history first says <paramref name="what"/>.</summary>
+    private static async Task<Dictionary<string, DateTimeOffset>> AtAsync(TableClient cases, string what)
+    {
+        var at = new Dictionary<string, DateTimeOffset>();
+        await foreach (var row in cases.QueryAsync<TableEntity>($"What eq '{what}'", select: ["PartitionKey", "At"]))
+        {
+            var when = row.GetDateTimeOffset("At")!.Value;
+            if (!at.TryGetValue(row.PartitionKey, out var seen) || when < seen)
+            {
+                at[row.PartitionKey] = when;
+            }
+        }
+
+        return at;
+    }
+}
