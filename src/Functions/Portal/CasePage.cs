@@ -76,7 +76,28 @@ public static class CasePage
             Fact(html, "Your answer", $"{state.Resolution}: {state.ResolutionNote}");
         }
 
-        html.Append("</dl></section>");
+        html.Append("</dl><nav aria-label=\"On this page\"><ul class=\"jump\"><li><a href=\"#evidence\">Evidence</a></li><li><a href=\"#answer\">Record how you solved it</a></li><li><a href=\"#conversation\">Conversation</a></li></ul></nav></section>");
+
+        html.Append("<section aria-labelledby=\"evidence\"><h2 id=\"evidence\">Evidence</h2><p class=\"muted\">What the reports said, exactly as received.</p><ol class=\"events\">");
+        foreach (var item in detail.Events)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<li><p><strong>{E(item.ReportType)}</strong> {E(item.Ip)} {E(item.Url)} <span class=\"muted\">{E(item.OccurredAt is { } at ? Time(at) : "")}</span></p>");
+            if (!string.IsNullOrEmpty(item.Evidence))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\" tabindex=\"0\">{E(item.Evidence)}</pre>");
+            }
+
+            html.Append("</li>");
+        }
+
+        html.Append("</ol>");
+        if (state.EventCount > detail.Events.Count)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Showing {detail.Events.Count} of {state.EventCount} reports.</p>");
+        }
+
+        html.Append("</section>");
 
         html.Append("<section aria-labelledby=\"answer\"><h2 id=\"answer\">Record how you solved it</h2>");
         if (resolutions.Count == 0)
@@ -108,26 +129,7 @@ public static class CasePage
 
         html.Append("</section>");
 
-        html.Append("<section aria-labelledby=\"evidence\"><h2 id=\"evidence\">Evidence</h2><p class=\"muted\">What the reports said, exactly as received.</p><ol class=\"events\">");
-        foreach (var item in detail.Events)
-        {
-            html.Append(CultureInfo.InvariantCulture,
-                $"<li><p><strong>{E(item.ReportType)}</strong> {E(item.Ip)} {E(item.Url)} <span class=\"muted\">{E(item.OccurredAt is { } at ? Time(at) : "")}</span></p>");
-            if (!string.IsNullOrEmpty(item.Evidence))
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\" tabindex=\"0\">{E(item.Evidence)}</pre>");
-            }
-
-            html.Append("</li>");
-        }
-
-        html.Append("</ol>");
-        if (state.EventCount > detail.Events.Count)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Showing {detail.Events.Count} of {state.EventCount} reports.</p>");
-        }
-
-        html.Append("</section><section aria-labelledby=\"conversation\"><h2 id=\"conversation\">Conversation</h2>");
+        html.Append("<section aria-labelledby=\"conversation\"><h2 id=\"conversation\">Conversation</h2>");
         var messages = detail.History.Where(h => Conversation.Contains(h.What) || h.Actor == CaseStateMachine.Customer).ToList();
         if (messages.Count == 0)
         {
