@@ -115,8 +115,8 @@ public static class PortalFunction
         // and so an over-long text is refused rather than silently cut.
         var problem = kind switch
         {
-            PortalForms.Fixed when text.Length == 0 => "Describe what you did to stop the abuse.",
-            PortalForms.Disputed when text.Length == 0 => "Say why the report is wrong.",
+            PortalForms.Fixed when text.Length == 0 => "A fix needs a description: say what you did to stop the abuse.",
+            PortalForms.Disputed when text.Length == 0 => "A dispute needs a reason: say why the report is wrong.",
             PortalForms.Message when text.Length == 0 => "Write a message before sending it.",
             PortalForms.Fixed or PortalForms.Disputed or PortalForms.MoreTime or PortalForms.Message when text.Length > MaxText =>
                 $"Please keep it under {MaxText} characters (this is {text.Length}).",

@@ -95,7 +95,7 @@ public sealed class LinkRevocationTests(DeskApp app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, page.Status);
         Assert.Contains("id=\"error-fixed\"", page.Html, StringComparison.Ordinal);
         Assert.Contains("aria-describedby=\"error-fixed hint-fixed\"", page.Html, StringComparison.Ordinal);
-        Assert.Contains("Describe what you did", page.Html, StringComparison.Ordinal);
+        Assert.Contains("<strong>Error:</strong> A fix needs a description", page.Html, StringComparison.Ordinal);
         Assert.Equal("notified", (await PortalCases.OpsCaseAsync(app, mailed.CaseId))["status"]!.GetValue<string>());
     }
 }

@@ -75,12 +75,12 @@ public sealed class PortalBrowserTests(DeskApp app, Chromium chromium) : IClassF
             () => page.GetByRole(AriaRole.Button, new() { Name = "Dispute the report" }).ClickAsync(),
             r => r.Request.Method == "POST");
         Assert.Equal(422, refused.Status);
-        await page.WaitForLoadStateAsync();
+        await page.Locator("#error-disputed").WaitForAsync();
         await Chromium.ShotAsync(page, "dispute", "1-no-reason");
 
         Assert.Equal("true", await reason.GetAttributeAsync("aria-invalid"));
         Assert.Contains("error-disputed", (await reason.GetAttributeAsync("aria-describedby"))!, StringComparison.Ordinal);
-        Assert.Contains("Say why the report is wrong", await page.Locator("#error-disputed").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("A dispute needs a reason", await page.Locator("#error-disputed").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("not recorded", await page.Locator("[role=alert]").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("notified", await StatusViaOpsAsync(mailed.CaseId));
 
