@@ -60,6 +60,7 @@ builder.Services.AddSingleton<ReparseReport>();
 builder.Services.AddSingleton<AllocationStore>();
 builder.Services.AddSingleton<AssignEvents>();
 builder.Services.AddSingleton<CaseLinks>();
+builder.Services.AddPortal(builder.Configuration);
 builder.Services.AddSingleton<CaseTransitions>();
 builder.Services.AddSingleton<SendCustomerDigest>();
 builder.Services.AddSingleton<SafetyStore>();

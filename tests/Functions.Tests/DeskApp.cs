@@ -74,6 +74,22 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:16:0::/64,cust-digest,vm-digest-0,digest@customer.test,2026-10-01
         2001:db8:16:1::/64,cust-digest,vm-digest-1,digest@customer.test,2026-10-01
         2001:db8:16:2::/64,cust-digest,vm-digest-2,digest@customer.test,2026-10-01
+        2001:db8:60:1::/64,cust-portal-1,vm-portal-1,portal-1@customer.test,2026-10-01
+        2001:db8:60:2::/64,cust-portal-2,vm-portal-2,portal-2@customer.test,2026-10-01
+        2001:db8:60:3::/64,cust-portal-3,vm-portal-3,portal-3@customer.test,2026-10-01
+        2001:db8:60:4::/64,cust-portal-4,vm-portal-4,portal-4@customer.test,2026-10-01
+        2001:db8:60:5::/64,cust-portal-5,vm-portal-5,portal-5@customer.test,2026-10-01
+        2001:db8:60:6::/64,cust-portal-6,vm-portal-6,portal-6@customer.test,2026-10-01
+        2001:db8:60:7::/64,cust-portal-7,vm-portal-7,portal-7@customer.test,2026-10-01
+        2001:db8:60:8::/64,cust-portal-8,vm-portal-8,portal-8@customer.test,2026-10-01
+        2001:db8:60:9::/64,cust-portal-9,vm-portal-9,portal-9@customer.test,2026-10-01
+        2001:db8:60:a::/64,cust-portal-10,vm-portal-10,portal-10@customer.test,2026-10-01
+        2001:db8:60:b::/64,cust-portal-11,vm-portal-11,portal-11@customer.test,2026-10-01
+        2001:db8:60:c::/64,cust-portal-12,vm-portal-12,portal-12@customer.test,2026-10-01
+        2001:db8:60:d::/64,cust-portal-13,vm-portal-13,portal-13@customer.test,2026-10-01
+        2001:db8:60:e::/64,cust-portal-14,vm-portal-14,portal-14@customer.test,2026-10-01
+        2001:db8:60:f::/64,cust-portal-15,vm-portal-15,portal-15@customer.test,2026-10-01
+        2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
         """;
 
     public async Task InitializeAsync()

@@ -27,6 +27,7 @@ public static class OpsFunction
         ops.MapGet("/cases", ListCasesAsync);
         ops.MapGet("/cases/{caseId}", GetCaseAsync);
         ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
+        ops.MapPost("/cases/{caseId}/links/revoke", Portal.PortalFunction.RevokeLinksAsync);
         ops.MapSafetyRoutes();
     }
 

@@ -39,8 +39,12 @@ public sealed class CaseLinks
 
     public byte[] ActiveKey => Keys[_options.Tokens.ActiveKeyId];
 
-    public string CreateToken(string caseId) =>
-        CaseLinkToken.Create(caseId, _clock.GetUtcNow() + _options.Tokens.LinkLifetime, _options.Tokens.ActiveKeyId, ActiveKey);
+    /// <summary>A v2 link: it carries its issue time, so a revocation withdraws it and spares later mails' links.</summary>
+    public string CreateToken(string caseId)
+    {
+        var now = _clock.GetUtcNow();
+        return CaseLinkToken.Create(caseId, now, now + _options.Tokens.LinkLifetime, _options.Tokens.ActiveKeyId, ActiveKey);
+    }
 
     public string PortalUrl(string caseId) => $"{_options.PublicUrl.TrimEnd('/')}/portal/cases/{CreateToken(caseId)}";
 

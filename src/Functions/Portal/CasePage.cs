@@ -3,76 +3,89 @@ using System.Net;
 using System.Text;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions.Cases;
+using static AbuseDesk.Functions.Portal.PortalForms;
 
 namespace AbuseDesk.Functions.Portal;
 
+/// <summary>A problem with one form's input, shown next to that form's field.</summary>
+public sealed record FieldError(string Form, string Message, string? Text);
+
+/// <summary>The forms the case page can carry; the posted "action" field names one.</summary>
+public static class PortalForms
+{
+    public const string Fixed = "fixed";
+    public const string Disputed = "disputed";
+    public const string MoreTime = "more-time";
+    public const string Message = "message";
+}
+
 /// <summary>
-/// The customer's case page, server-rendered and usable without JavaScript. Every value that came from a
-/// report, a customer or an ops person is HTML-encoded: evidence is attacker-controlled text.
+/// The customer's case page, server-rendered and usable without JavaScript, on a phone and with a keyboard or a
+/// screen reader. Every value that came from a report, a customer or an ops person is HTML-encoded: evidence is
+/// attacker-controlled text.
 /// </summary>
 public static class CasePage
 {
-    public static string Render(CaseDetail detail, string token, string formSecret, string? notice, string? error)
+
+    /// <summary>History lines that belong to the conversation rather than to the case's log.</summary>
+    private static readonly HashSet<string> Conversation = ["customer-message", "ops-message", "resolution-rejected"];
+
+    /// <summary>System lines whose detail is the desk's internal reasoning (safeties), not something to show customers.</summary>
+    private static readonly HashSet<string> InternalDetail = ["suspension-held", "links-revoked"];
+
+    public static string Render(CaseDetail detail, string token, string formSecret, string? notice, FieldError? error)
     {
         var state = detail.Case.ToState();
         var html = new StringBuilder();
-        var e = (object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-        var action = $"/portal/cases/{e(token)}";
+        var action = $"/portal/cases/{E(token)}";
 
         html.Append(Head($"Case {state.CaseId}"));
-        html.Append(CultureInfo.InvariantCulture, $"<h1>Abuse case {e(state.CaseId)}</h1>");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Abuse case {E(state.CaseId)}</h1>");
         if (notice is not null)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" role=\"status\">{e(notice)}</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" role=\"status\">{E(notice)}</p>");
         }
-
-        if (error is not null)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"alert\">{e(error)}</p>");
-        }
-
-        html.Append("<dl class=\"facts\">");
-        Fact(html, "Status", state.Status.ToWireName(), e);
-        Fact(html, "Type", Domain.Parsing.AbuseClasses.ToWireName(state.AbuseClass), e);
-        Fact(html, "Resource", state.ResourceId, e);
-        Fact(html, "Address", state.Ip, e);
-        Fact(html, "Reports", state.EventCount, e);
-        Fact(html, "Opened", Time(state.OpenedAt), e);
-        Fact(html, "Deadline", state.Deadline is { } d ? Time(d) : "none (informational)", e);
-        if (state.Resolution is not null)
-        {
-            Fact(html, "Resolution", $"{state.Resolution}: {state.ResolutionNote}", e);
-        }
-
-        html.Append("</dl>");
 
         var resolutions = CaseStateMachine.ResolutionsAllowed(state);
-        if (resolutions.Count > 0)
+        if (error is not null)
         {
-            html.Append("<h2>Record how you solved it</h2>");
-            if (resolutions.Contains(ResolutionKind.Fixed))
+            // The summary points at the field; the field itself carries the message through aria-describedby. A
+            // refusal may concern a form the page no longer offers (more time, asked twice): then only the summary.
+            var shown = error.Form == PortalForms.Message || resolutions.Any(r => Kind(r) == error.Form);
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"error\" role=\"alert\"><p>Your answer was not recorded: {E(error.Message)}</p>");
+            if (shown)
             {
-                Form(html, action, formSecret, "fixed", "Describe what you did to stop it (required)", "Record the fix", required: true);
+                html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"#text-{E(error.Form)}\">Go to the field</a></p>");
             }
 
-            if (resolutions.Contains(ResolutionKind.Disputed))
-            {
-                Form(html, action, formSecret, "disputed", "Why is this report wrong? (required)", "Dispute the report", required: true);
-            }
-
-            if (resolutions.Contains(ResolutionKind.MoreTime))
-            {
-                Form(html, action, formSecret, "more-time", "What do you still need to do? (optional; you can ask once)", "Ask for more time", required: false);
-            }
+            html.Append("</div>");
         }
 
-        html.Append("<h2>Evidence</h2><ol class=\"events\">");
+        html.Append("<section aria-labelledby=\"about\"><h2 id=\"about\">About this case</h2>");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p class=\"status\">Status: <strong data-status=\"{E(state.Status.ToWireName())}\">{E(StatusName(state.Status))}</strong>. {E(StatusHelp(state))}</p>");
+        html.Append("<dl class=\"facts\">");
+        Fact(html, "Type", Domain.Parsing.AbuseClasses.ToWireName(state.AbuseClass));
+        Fact(html, "Resource", state.ResourceId);
+        Fact(html, "Address", state.Ip);
+        Fact(html, "Reports", state.EventCount);
+        Fact(html, "Opened", Time(state.OpenedAt));
+        Fact(html, "Deadline", state.Deadline is { } d ? Time(d) : "none (informational)");
+        if (state.Resolution is not null)
+        {
+            Fact(html, "Your answer", $"{state.Resolution}: {state.ResolutionNote}");
+        }
+
+        html.Append("</dl><nav aria-label=\"On this page\"><ul class=\"jump\"><li><a href=\"#evidence\">Evidence</a></li><li><a href=\"#answer\">Record how you solved it</a></li><li><a href=\"#conversation\">Conversation</a></li></ul></nav></section>");
+
+        html.Append("<section aria-labelledby=\"evidence\"><h2 id=\"evidence\">Evidence</h2><p class=\"muted\">What the reports said, exactly as received.</p><ol class=\"events\">");
         foreach (var item in detail.Events)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<li><strong>{e(item.ReportType)}</strong> {e(item.Ip)} {e(item.Url)} <span class=\"muted\">{e(item.OccurredAt is { } at ? Time(at) : "")}</span>");
+            html.Append(CultureInfo.InvariantCulture,
+                $"<li><p><strong>{E(item.ReportType)}</strong> {E(item.Ip)} {E(item.Url)} <span class=\"muted\">{E(item.OccurredAt is { } at ? Time(at) : "")}</span></p>");
             if (!string.IsNullOrEmpty(item.Evidence))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\">{e(item.Evidence)}</pre>");
+                html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\" tabindex=\"0\">{E(item.Evidence)}</pre>");
             }
 
             html.Append("</li>");
@@ -84,63 +97,193 @@ public static class CasePage
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Showing {detail.Events.Count} of {state.EventCount} reports.</p>");
         }
 
-        html.Append("<h2>Conversation and history</h2><ol class=\"history\">");
-        foreach (var entry in detail.History)
+        html.Append("</section>");
+
+        html.Append("<section aria-labelledby=\"answer\"><h2 id=\"answer\">Record how you solved it</h2>");
+        if (resolutions.Count == 0)
         {
-            var who = entry.Actor switch
+            html.Append("<p>Nothing to record for a case in this state. You can still write to the abuse team below.</p>");
+        }
+
+        if (resolutions.Contains(ResolutionKind.Fixed))
+        {
+            Form(html, action, formSecret, Fixed, "I fixed it", "Describe what you did to stop it (required)",
+                "For example: removed the phishing kit, changed the passwords, updated the software.", "Record the fix", required: true, error);
+        }
+
+        if (resolutions.Contains(ResolutionKind.Disputed))
+        {
+            Form(html, action, formSecret, Disputed, "The report is wrong", "Why is this report wrong? (required)",
+                "The abuse team reads your reason before anything else happens.", "Dispute the report", required: true, error);
+        }
+
+        if (resolutions.Contains(ResolutionKind.MoreTime))
+        {
+            Form(html, action, formSecret, MoreTime, "I need more time", "What do you still need to do? (optional)",
+                "You can ask for more time once; the deadline moves once.", "Ask for more time", required: false, error);
+        }
+        else if (state.ExtensionUsed && state.Status.IsOpen())
+        {
+            html.Append("<p id=\"more-time-used\" class=\"muted\">You already asked for more time once, so the deadline cannot move again. Record a fix or dispute the report, or write to the abuse team.</p>");
+        }
+
+        html.Append("</section>");
+
+        html.Append("<section aria-labelledby=\"conversation\"><h2 id=\"conversation\">Conversation</h2>");
+        var messages = detail.History.Where(h => Conversation.Contains(h.What) || h.Actor == CaseStateMachine.Customer).ToList();
+        if (messages.Count == 0)
+        {
+            html.Append("<p class=\"muted\">No messages yet.</p>");
+        }
+        else
+        {
+            html.Append("<ol class=\"conversation\">");
+            foreach (var entry in messages)
             {
-                CaseStateMachine.Customer => "You",
-                CaseStateMachine.System => "AbuseDesk",
-                _ => "Abuse team",
-            };
-            // Ops reasons are internal notes, except what ops chose to tell the customer.
-            var shown = entry.Actor is CaseStateMachine.Customer or CaseStateMachine.System || entry.What == "ops-message" ? entry.Detail : null;
-            html.Append(CultureInfo.InvariantCulture, $"<li><strong>{e(who)}</strong> — {e(entry.What)} <span class=\"muted\">{e(Time(entry.At))}</span>");
+                var mine = entry.Actor == CaseStateMachine.Customer;
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<li class=\"{(mine ? "from-customer" : "from-team")}\"><p><strong>{(mine ? "You" : "Abuse team")}</strong> <span class=\"muted\">{E(What(entry.What))}, {E(Time(entry.At))}</span></p>");
+                if (!string.IsNullOrEmpty(entry.Detail))
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<p class=\"said\">{E(entry.Detail)}</p>");
+                }
+
+                html.Append("</li>");
+            }
+
+            html.Append("</ol>");
+        }
+
+        Form(html, action, formSecret, PortalForms.Message, "Write to the abuse team", "Your message (required)",
+            "The abuse team answers by mail and on this page.", "Send message", required: true, error);
+        html.Append("</section>");
+
+        html.Append("<section aria-labelledby=\"history\"><h2 id=\"history\">History</h2><ol class=\"history\">");
+        foreach (var entry in detail.History.Where(h => !Conversation.Contains(h.What) && h.Actor != CaseStateMachine.Customer))
+        {
+            var who = entry.Actor == CaseStateMachine.System ? "AbuseDesk" : "Abuse team";
+            // Ops reasons are internal notes; only what ops chose to tell the customer is in the conversation.
+            var shown = entry.Actor == CaseStateMachine.System && !InternalDetail.Contains(entry.What) ? entry.Detail : null;
+            html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(who)}</strong>: {E(What(entry.What))} <span class=\"muted\">{E(Time(entry.At))}</span>");
             if (!string.IsNullOrEmpty(shown))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<div class=\"evidence\">{e(shown)}</div>");
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"detail\">{E(shown)}</div>");
             }
 
             html.Append("</li>");
         }
 
-        html.Append("</ol><h2>Write to the abuse team</h2>");
-        Form(html, action, formSecret, "message", "Your message", "Send message", required: true);
-        html.Append("</main></body></html>");
+        html.Append("</ol></section>");
+        html.Append(Foot());
         return html.ToString();
     }
 
-    public static string Message(string title, string text)
-    {
-        static string e(string value) => WebUtility.HtmlEncode(value);
-        return $"{Head(title)}<h1>{e(title)}</h1><p>{e(text)}</p></main></body></html>";
-    }
+    /// <summary>A page with one message: the link is wrong, expired or withdrawn, or something was refused.</summary>
+    public static string Message(string title, string text) =>
+        $"{Head(title)}<h1>{E(title)}</h1><p>{E(text)}</p>{Foot()}";
 
     private static string Head(string title) =>
-        $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + $"<title>{WebUtility.HtmlEncode(title)} — AbuseDesk</title><link rel=\"stylesheet\" href=\"/portal/assets/portal.css\"></head><body><main>";
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<meta name=\"referrer\" content=\"no-referrer\">"
+        + $"<title>{E(title)} — AbuseDesk</title><link rel=\"stylesheet\" href=\"/portal/assets/portal.css\"></head>"
+        + "<body><a class=\"skip\" href=\"#main\">Skip to the case</a><header class=\"site\"><p>AbuseDesk · abuse desk of your hosting provider</p></header>"
+        + "<main id=\"main\" tabindex=\"-1\">";
 
-    private static void Fact(StringBuilder html, string name, object? value, Func<object?, string> e)
+    private static string Foot() =>
+        "</main><footer class=\"site\"><p>Questions? Reply to the mail you received; it reaches the abuse team.</p></footer></body></html>";
+
+    private static void Fact(StringBuilder html, string name, object? value)
     {
         if (value is not null)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<dt>{e(name)}</dt><dd>{e(value)}</dd>");
+            html.Append(CultureInfo.InvariantCulture, $"<dt>{E(name)}</dt><dd>{E(value)}</dd>");
         }
     }
 
-    private static void Form(StringBuilder html, string action, string formSecret, string kind, string label, string button, bool required)
+    private static void Form(StringBuilder html, string action, string formSecret, string kind, string heading, string label, string hint,
+        string button, bool required, FieldError? error)
     {
         var id = $"text-{kind}";
+        var mine = error?.Form == kind ? error : null;
+        var describedBy = mine is null ? $"hint-{kind}" : $"error-{kind} hint-{kind}";
         html.Append(CultureInfo.InvariantCulture, $"""
-            <form method="post" action="{action}">
-            <input type="hidden" name="csrf" value="{WebUtility.HtmlEncode(formSecret)}">
+            <form method="post" action="{action}" id="form-{kind}" aria-labelledby="heading-{kind}">
+            <h3 id="heading-{kind}">{E(heading)}</h3>
+            <input type="hidden" name="csrf" value="{E(formSecret)}">
             <input type="hidden" name="action" value="{kind}">
-            <label for="{id}">{WebUtility.HtmlEncode(label)}</label>
-            <textarea id="{id}" name="text" maxlength="4000"{(required ? " required" : "")}></textarea>
-            <p><button type="submit">{WebUtility.HtmlEncode(button)}</button></p>
+            <label for="{id}">{E(label)}</label>
+            <p id="hint-{kind}" class="hint">{E(hint)}</p>
+            """);
+        if (mine is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p id=\"error-{kind}\" class=\"field-error\"><strong>Error:</strong> {E(mine.Message)}</p>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <textarea id="{id}" name="text" maxlength="4000" rows="5" aria-describedby="{describedBy}"{(required ? " required aria-required=\"true\"" : "")}{(mine is null ? "" : " aria-invalid=\"true\"")}>{E(mine?.Text)}</textarea>
+            <p><button type="submit">{E(button)}</button></p>
             </form>
             """);
     }
+
+    private static string Kind(ResolutionKind kind) => kind switch
+    {
+        ResolutionKind.Fixed => Fixed,
+        ResolutionKind.Disputed => Disputed,
+        _ => MoreTime,
+    };
+
+    private static string StatusName(CaseStatus status) => status switch
+    {
+        CaseStatus.New or CaseStatus.Notified => "Waiting for your answer",
+        CaseStatus.PendingReview => "Fix recorded, being reviewed",
+        CaseStatus.Resolved => "Resolved",
+        CaseStatus.Disputed => "Disputed",
+        CaseStatus.Escalated => "With the abuse team",
+        CaseStatus.SuspensionPending => "Suspension being decided",
+        CaseStatus.Suspended => "Suspended",
+        CaseStatus.Reinstated => "Reinstated",
+        CaseStatus.Closed => "Closed",
+        _ => "Terminated",
+    };
+
+    private static string StatusHelp(CaseState state) => state.Status switch
+    {
+        CaseStatus.New or CaseStatus.Notified when state.Deadline is { } deadline =>
+            $"Please stop the abuse and record what you did before {Time(deadline)}.",
+        CaseStatus.New or CaseStatus.Notified => "This case is informational: please check it and record what you did.",
+        CaseStatus.PendingReview => "The abuse team checks your fix and tells you by mail.",
+        CaseStatus.Resolved => "Thank you: nothing more to do.",
+        CaseStatus.Disputed => "The abuse team reviews your reason and tells you by mail.",
+        CaseStatus.Escalated or CaseStatus.SuspensionPending => "An abuse team member looks at this case; you can still record a fix.",
+        CaseStatus.Suspended => "The resource is suspended. Record a fix; the abuse team reviews it and lifts the suspension.",
+        CaseStatus.Reinstated => "The resource runs again; please record what you fixed.",
+        CaseStatus.Closed => "The abuse team closed this case.",
+        _ => "This case is final.",
+    };
+
+    private static string What(string what) => what switch
+    {
+        "notified" => "you were notified",
+        "reminded" => "reminder sent",
+        "digest-sent" => "new reports sent to you",
+        "digest-scheduled" => "new reports arrived",
+        "customer-message" => "message",
+        "ops-message" => "message",
+        "resolution-rejected" => "your fix was not accepted",
+        "resolution-pending-review" => "fix recorded, waiting for review",
+        "resolved" => "resolved",
+        "disputed" => "disputed",
+        "extended" => "deadline moved",
+        "escalated" => "passed to the abuse team",
+        "suspension-held" => "suspension waiting for a person",
+        "suspended" => "suspended",
+        "reinstated" => "reinstated",
+        "links-revoked" => "earlier links withdrawn",
+        _ => what.Replace('-', ' '),
+    };
+
+    private static string E(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Portal;
 using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Ops;
 
 namespace AbuseDesk.Functions.Portal;
 
@@ -15,12 +18,24 @@ public static class PortalFunction
 {
     private const string CsrfCookie = "abusedesk-csrf";
     private const int MaxFormBytes = 64 * 1024;
+    private const int MaxText = 4000;
+
+    public static void AddPortal(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PortalOptions>()
+            .Bind(configuration.GetSection(PortalOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<LinkRevocations>();
+        services.AddPortalRateLimits();
+    }
 
     public static void MapPortal(this WebApplication app)
     {
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/portal"), branch => branch.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
+            // No script at all: the page works without it, and evidence can then never run as code.
             headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XContentTypeOptions = "nosniff";
@@ -28,15 +43,17 @@ public static class PortalFunction
             headers.CacheControl = "no-store";
             await next();
         }));
+        // After the headers, so a 429 page carries them too.
+        app.UseRateLimiter();
 
         app.MapGet("/portal/assets/portal.css", () => Results.File(Path.Combine(AppContext.BaseDirectory, "Portal", "assets", "portal.css"), "text/css"));
         app.MapGet("/portal/cases/{token}", ShowAsync);
         app.MapPost("/portal/cases/{token}", PostAsync).DisableAntiforgery();
     }
 
-    private static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries)
+    private static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
     {
-        var (detail, failure) = await OpenAsync(token, links, queries, context.RequestAborted);
+        var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
         {
             return failure;
@@ -57,18 +74,18 @@ public static class PortalFunction
 
         var notice = context.Request.Query["done"].FirstOrDefault() switch
         {
-            "fixed" => "Thank you: your fix is recorded.",
-            "disputed" => "Your dispute is recorded; the abuse team will review it.",
-            "more-time" => "More time granted: see the new deadline below.",
-            "message" => "Your message was sent to the abuse team.",
+            PortalForms.Fixed => "Thank you: your fix is recorded.",
+            PortalForms.Disputed => "Your dispute is recorded; the abuse team will review it.",
+            PortalForms.MoreTime => "More time granted: see the new deadline below.",
+            PortalForms.Message => "Your message was sent to the abuse team.",
             _ => null,
         };
         return Html(CasePage.Render(detail!, token, links.FormSecret(token, cookie), notice, null), StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, CaseTransitions transitions)
+    private static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
     {
-        var (detail, failure) = await OpenAsync(token, links, queries, context.RequestAborted);
+        var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
         {
             return failure;
@@ -88,19 +105,34 @@ public static class PortalFunction
             return Html(CasePage.Message("Form expired", "This form could not be verified. Open the case page again from the link in your mail and send it from there."), StatusCodes.Status403Forbidden);
         }
 
-        var text = form["text"].FirstOrDefault();
-        if (text is { Length: > 4000 })
+        var kind = form["action"].FirstOrDefault();
+        var text = form["text"].FirstOrDefault()?.Trim() ?? "";
+        var secret = links.FormSecret(token, cookie);
+        IResult Again(CaseDetail shown, string message, int status) =>
+            Html(CasePage.Render(shown, token, secret, null, new FieldError(kind!, message, text.Length > MaxText ? text[..MaxText] : text)), status);
+
+        // Checked here as well as by the state machine so the answer is the page with the message at the field,
+        // and so an over-long text is refused rather than silently cut.
+        var problem = kind switch
         {
-            text = text[..4000];
+            PortalForms.Fixed when text.Length == 0 => "A fix needs a description: say what you did to stop the abuse.",
+            PortalForms.Disputed when text.Length == 0 => "A dispute needs a reason: say why the report is wrong.",
+            PortalForms.Message when text.Length == 0 => "Write a message before sending it.",
+            PortalForms.Fixed or PortalForms.Disputed or PortalForms.MoreTime or PortalForms.Message when text.Length > MaxText =>
+                $"Please keep it under {MaxText} characters (this is {text.Length}).",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            return Again(detail!, problem, StatusCodes.Status422UnprocessableEntity);
         }
 
-        var kind = form["action"].FirstOrDefault();
         CaseInput? input = kind switch
         {
-            "fixed" => new CustomerResolution(ResolutionKind.Fixed, text),
-            "disputed" => new CustomerResolution(ResolutionKind.Disputed, text),
-            "more-time" => new CustomerResolution(ResolutionKind.MoreTime, text),
-            "message" => new CustomerMessage(text ?? ""),
+            PortalForms.Fixed => new CustomerResolution(ResolutionKind.Fixed, text),
+            PortalForms.Disputed => new CustomerResolution(ResolutionKind.Disputed, text),
+            PortalForms.MoreTime => new CustomerResolution(ResolutionKind.MoreTime, text),
+            PortalForms.Message => new CustomerMessage(text),
             _ => null,
         };
         if (input is null)
@@ -112,8 +144,9 @@ public static class PortalFunction
         var decision = await transitions.ApplyAsync(caseId, input, context.RequestAborted);
         if (decision is Refused refused)
         {
+            // E.g. more time asked twice from two open tabs: the fresh page no longer offers it and says why.
             var fresh = await queries.DetailAsync(caseId, context.RequestAborted) ?? detail;
-            return Html(CasePage.Render(fresh, token, links.FormSecret(token, cookie), null, refused.Reason), StatusCodes.Status409Conflict);
+            return Again(fresh, refused.Reason, StatusCodes.Status409Conflict);
         }
 
         // Post/redirect/get: a reload never posts twice.
@@ -121,7 +154,7 @@ public static class PortalFunction
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static async Task<(CaseDetail? Detail, IResult? Failure)> OpenAsync(string token, CaseLinks links, CaseQueries queries, CancellationToken cancellationToken)
+    private static async Task<(CaseDetail? Detail, IResult? Failure)> OpenAsync(string token, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CancellationToken cancellationToken)
     {
         var check = links.Verify(token);
         if (check.Check == TokenCheck.Expired)
@@ -129,10 +162,59 @@ public static class PortalFunction
             return (null, Html(CasePage.Message("This link has expired", "Links in our mails work for a limited time. Reply to the mail you received, or write to the abuse team, and we will send you a new link."), StatusCodes.Status410Gone));
         }
 
-        var detail = check.Check == TokenCheck.Valid ? await queries.DetailAsync(check.CaseId!, cancellationToken) : null;
+        CaseDetail? detail = null;
+        if (check.Check == TokenCheck.Valid)
+        {
+            var revokedBefore = revocations.RevokedBeforeAsync(check.CaseId!, cancellationToken);
+            detail = await queries.DetailAsync(check.CaseId!, cancellationToken);
+            if (detail is not null && check.RevokedBy(await revokedBefore).Check == TokenCheck.Revoked)
+            {
+                return (null, Html(CasePage.Message("This link was withdrawn", "The abuse team withdrew this link. Use the link in the newest mail about this case, or reply to that mail to reach the abuse team."), StatusCodes.Status410Gone));
+            }
+        }
+
         return detail is null
             ? (null, Html(CasePage.Message("Case not found", "This link is not valid. Check that you copied the whole link from the mail, or reply to the mail to reach the abuse team."), StatusCodes.Status404NotFound))
             : (detail, null);
+    }
+
+    private sealed record RevokeRequest(string? Actor, string? Reason);
+
+    /// <summary>
+    /// POST /api/ops/cases/{caseId}/links/revoke (ops key): withdraws every portal link issued so far for the case,
+    /// e.g. after a customer forwarded a mail to the wrong people. Mails sent afterwards carry links that work.
+    /// </summary>
+    public static async Task<IResult> RevokeLinksAsync(string caseId, HttpContext context, LinkRevocations revocations)
+    {
+        RevokeRequest? request = null;
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                request = await context.Request.ReadFromJsonAsync<RevokeRequest>(context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                return Problems.BadRequest($"Body must be JSON: {{\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
+            }
+        }
+
+        var actor = OpsActor.From(context.Request, request?.Actor);
+        if (actor is null)
+        {
+            return Problems.BadRequest("'actor' is required: who withdraws the links (1-200 characters).");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
+        if (reason is { Length: > 2000 })
+        {
+            return Problems.BadRequest("'reason' is limited to 2000 characters.");
+        }
+
+        var revocation = caseId.Length is 0 or > 64 || caseId.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-') ? null : await revocations.RevokeAsync(caseId, actor, reason, context.RequestAborted);
+        return revocation is null
+            ? Problems.NotFound($"No case '{caseId}'.")
+            : Results.Json(new { caseId, revokedBefore = revocation.RevokedBefore, actor = revocation.Actor, reason = revocation.Reason });
     }
 
     private static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);

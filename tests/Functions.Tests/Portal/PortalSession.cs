@@ -10,6 +10,9 @@ public sealed partial class PortalSession(DeskApp app)
 {
     private readonly CookieContainer _cookies = new();
 
+    /// <summary>Each session is its own client address, as each customer is (see PortalRateLimits).</summary>
+    private readonly string _address = Portal.PortalCases.RandomClientAddress();
+
     public async Task<PortalPage> OpenAsync(string url)
     {
         using var client = Client();
@@ -30,7 +33,12 @@ public sealed partial class PortalSession(DeskApp app)
         return new PortalPage(response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private HttpClient Client() => new(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = true }) { BaseAddress = app.BaseUrl };
+    private HttpClient Client()
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = true }) { BaseAddress = app.BaseUrl };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", _address);
+        return client;
+    }
 
     [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
     private static partial Regex Csrf();

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AbuseDesk.Functions.Portal;
+
+/// <summary>
+/// Per-link and per-address limits on /portal, chained so a request must pass both: the per-link limit stops one
+/// leaked link from being hammered from many addresses, the per-address one stops one client from trying many
+/// links. Everything outside /portal passes untouched (ops and reporters have their own keys).
+/// </summary>
+public static class PortalRateLimits
+{
+    private const string CasesPath = "/portal/cases";
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static void AddPortalRateLimits(this IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<PortalOptions>>((limiter, portal) =>
+        {
+            var limits = portal.Value.RateLimits;
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context => IsPortal(context)
+                    ? Fixed("ip|" + ClientAddress(context, limits.ForwardedForFromLoopback), limits.RequestsPerIpPerMinute)
+                    : RateLimitPartition.GetNoLimiter("")),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => TokenOf(context) is { } token
+                    ? HttpMethods.IsPost(context.Request.Method)
+                        ? Fixed("post|" + token, limits.PostsPerTokenPerMinute)
+                        : Fixed("get|" + token, limits.GetsPerTokenPerMinute)
+                    : RateLimitPartition.GetNoLimiter("")));
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = RejectAsync;
+        });
+    }
+
+    /// <summary>The client's address: the peer, or behind the Functions host the address Azure's front end saw.</summary>
+    public static string ClientAddress(HttpContext context, bool forwardedForFromLoopback)
+    {
+        var peer = context.Connection.RemoteIpAddress;
+        if (forwardedForFromLoopback && (peer is null || IPAddress.IsLoopback(peer))
+            && context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 and < 1024 } forwarded)
+        {
+            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
+            if (IPEndPoint.TryParse(last, out var endpoint))
+            {
+                return endpoint.Address.ToString();
+            }
+        }
+
+        return peer?.ToString() ?? "unknown";
+    }
+
+    private static bool IsPortal(HttpContext context) => context.Request.Path.StartsWithSegments("/portal");
+
+    private static string? TokenOf(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments(CasesPath, out var rest) || rest.Value is not { Length: > 1 } tail)
+        {
+            return null;
+        }
+
+        // Bounded like the verifier bounds tokens, so junk cannot make the partition keys big.
+        var token = tail[1..].Split('/')[0];
+        return token.Length > 512 ? token[..512] : token;
+    }
+
+    private static RateLimitPartition<string> Fixed(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var response = rejected.HttpContext.Response;
+        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "text/html; charset=utf-8";
+        var page = CasePage.Message("Too many requests",
+            $"This page was opened or sent too often in a short time. Please wait {seconds} seconds and try again. "
+            + "If you keep seeing this, reply to the mail you received to reach the abuse team.");
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(page), cancellationToken);
+    }
+}
