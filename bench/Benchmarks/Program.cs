@@ -8,6 +8,11 @@ if (args.Length > 0 && args[0] == "e2e")
     return await LoadRun.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "azurite")
+{
+    return await AbuseDesk.Benchmarks.Workflow.AzuriteProbe.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "workflow")
 {
     return await AbuseDesk.Benchmarks.Workflow.WorkflowRun.RunAsync(args[1..]);
