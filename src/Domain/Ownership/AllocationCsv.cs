@@ -64,7 +64,8 @@ public static class AllocationCsv
                 break;
             }
 
-            if (fields.Count != columns)
+            // With the optional language column, a row may leave its trailing language cell out entirely.
+            if (fields.Count != columns && fields.Count != Header.Length)
             {
                 errors.Add($"line {lineNumber}: expected {columns} fields, found {fields.Count}");
                 continue;
@@ -101,7 +102,7 @@ public static class AllocationCsv
                 continue;
             }
 
-            var language = columns > Header.Length ? fields[Header.Length].Trim() : "";
+            var language = fields.Count > Header.Length ? fields[Header.Length].Trim() : "";
             if (language.Length > 0 && !MailLanguages.IsKnown(language))
             {
                 errors.Add($"line {lineNumber}: language '{language}' is not one of {string.Join(", ", MailLanguages.Known)} (leave it empty for {MailLanguages.Default})");

@@ -4,6 +4,7 @@ using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
+using AbuseDesk.Functions.Notifications;
 using AbuseDesk.Functions.Ownership;
 
 namespace AbuseDesk.Functions.Ops;
@@ -28,6 +29,7 @@ public static class OpsFunction
         ops.MapGet("/cases/{caseId}", GetCaseAsync);
         ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
         ops.MapSafetyRoutes();
+        ops.MapMailRoutes();
     }
 
     private static async Task<IResult> ImportAllocationsAsync(HttpContext context, AllocationStore store)

@@ -353,10 +353,19 @@ public class AllocationCsvTests
     }
 
     [Fact]
-    public void With_the_language_column_every_row_needs_six_fields()
+    public void With_the_language_column_a_row_may_leave_the_language_out_but_not_add_more()
     {
-        var result = Parse(Header + ",language", GoodRow);
+        var result = Parse(Header + ",language", GoodRow, "203.0.113.0/24,cust-2,vm-2,noc@cust2.example,2021-03-04,de,extra");
 
-        Assert.Equal("line 2: expected 6 fields, found 5", SingleError(result));
+        Assert.Equal("line 3: expected 6 fields, found 7", SingleError(result));
+        Assert.Equal("en", Assert.Single(result.Allocations).Language);
+    }
+
+    [Fact]
+    public void Without_the_language_column_a_sixth_field_is_an_error()
+    {
+        var result = Parse(Header, GoodRow + ",de");
+
+        Assert.Equal("line 2: expected 5 fields, found 6", SingleError(result));
     }
 }
