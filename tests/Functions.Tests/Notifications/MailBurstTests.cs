@@ -53,7 +53,7 @@ public sealed class MailBurstTests(DeskApp app, ITestOutputHelper output)
         // a variable SMTP and storage delay; Jitter allows for that spread.
         var rate = DeskApp.MailsPerMinute / 60.0;
         var times = sent.Select(m => m.SentAt!.Value).Order().ToArray();
-        var jitter = TimeSpan.FromSeconds(1);
+        var jitter = TimeSpan.FromSeconds(1.5);
         foreach (var window in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10) })
         {
             var most = MostInAnyWindow(times, window);

@@ -82,12 +82,13 @@ public sealed partial class MailDeliveryTests(DeskApp app)
         {
             var text = mail["text"]!.GetValue<string>();
             var html = mail["html"]!.GetValue<string>();
-            Assert.Contains("We received 1 report of spam", text + html, StringComparison.Ordinal);
             var links = Links().Matches(text).Concat(Links().Matches(html)).Select(l => l.Value).ToList();
             Assert.Contains(links, l => l.StartsWith($"{app.BaseUrl}portal/cases/", StringComparison.Ordinal));
             Assert.All(links, l => Assert.StartsWith(app.BaseUrl.ToString(), l, StringComparison.Ordinal));
         }
 
+        var notice = mails.Single(m => Subject(m).Contains("Abuse report", StringComparison.Ordinal));
+        Assert.Contains("We received 1 report of spam coming from 2001:db8:50::7 (vm-mail-en).", notice["text"]!.GetValue<string>(), StringComparison.Ordinal);
         var opsMail = mails.Single(m => Subject(m).Contains("Message from", StringComparison.Ordinal));
         Assert.Contains("Please also check the <b>cron</b> jobs.", opsMail["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Please also check the &lt;b&gt;cron&lt;/b&gt; jobs.", opsMail["html"]!.GetValue<string>(), StringComparison.Ordinal);
