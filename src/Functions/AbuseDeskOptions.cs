@@ -23,6 +23,8 @@ public sealed class AbuseDeskOptions
     [Required]
     public TokenOptions Tokens { get; set; } = new();
 
+    public EmailOptions Email { get; set; } = new();
+
     public OpsOptions Ops { get; set; } = new();
 
     public PlatformOptions Platform { get; set; } = new();
@@ -77,6 +79,33 @@ public sealed class SmtpOptions
     /// <summary>The abuse mailbox customers answer to.</summary>
     [Required]
     public string ReplyTo { get; set; } = "abuse@example.net";
+}
+
+/// <summary>
+/// How fast and how persistently mail goes out (section AbuseDesk:Email). The defaults fit Azure Communication
+/// Services' default quota for a custom domain (30 mails a minute); see docs/email.md.
+/// </summary>
+public sealed class EmailOptions
+{
+    /// <summary>Sustained rate: one token every minute/MaxPerMinute, shared by every send in this process.</summary>
+    [Range(1, 100_000)]
+    public int MaxPerMinute { get; set; } = 30;
+
+    /// <summary>Tokens the bucket holds: how many mails may leave back to back after a quiet spell.</summary>
+    [Range(1, 10_000)]
+    public int Burst { get; set; } = 1;
+
+    /// <summary>How long one send waits in the process for a token before it puts its message back with a delay instead.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>SMTP tries per mail; transient failures back off 2^attempt seconds (capped, jittered) in between.</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 8;
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Longest one SMTP conversation may take; a mail being sent is claimed for twice this long.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class TokenOptions

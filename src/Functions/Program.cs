@@ -67,6 +67,7 @@ builder.Services.AddSingleton<SafetyStore>();
 builder.Services.AddHttpClient("platform", client => client.Timeout = TimeSpan.FromSeconds(30));
 builder.Services.AddSingleton<CaseQueries>();
 builder.Services.AddSingleton<SmtpMailer>();
+builder.Services.AddSingleton<MailRateLimiter>();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddSingleton<ITriggeredFunction, ParseReport>();
 builder.Services.AddSingleton<ITriggeredFunction, RunCaseWorkflow>();
@@ -90,6 +91,7 @@ try
 {
     app.Services.GetRequiredService<PlaybookSet>();
     app.Services.GetRequiredService<CaseLinks>();
+    app.Services.GetRequiredService<MailRateLimiter>();
 }
 catch (PlaybookConfigException ex)
 {

@@ -49,7 +49,7 @@ public sealed class DeskApp : IAsyncLifetime
 
     /// <summary>The test network: each test class uses its own customer so mail counts are its own.</summary>
     public const string Allocations = """
-        cidr,customerId,resourceId,contactEmail,customerSince
+        cidr,customerId,resourceId,contactEmail,customerSince,language
         198.51.100.0/24,cust-flow,vm-flow,flow@customer.test,2026-10-01
         198.51.100.128/25,cust-flow,vm-flow-mail,flow-mail@customer.test,2026-10-01
         203.0.113.0/26,cust-dup,vm-dup,dup@customer.test,2026-10-01
@@ -90,7 +90,14 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:60:e::/64,cust-portal-14,vm-portal-14,portal-14@customer.test,2026-10-01
         2001:db8:60:f::/64,cust-portal-15,vm-portal-15,portal-15@customer.test,2026-10-01
         2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
+        2001:db8:50::/48,cust-mail-en,vm-mail-en,mail-en@mail.test,2026-10-01,en
+        2001:db8:51::/48,cust-mail-de,vm-mail-de,mail-de@mail.test,2026-10-01,de
+        2001:db8:52::/48,cust-mail-bad,vm-mail-bad,bad..dots@mail.test,2026-10-01,
         """;
+
+    /// <summary>The send rate the app runs with in tests (AbuseDesk:Email): fast enough for the suite, slow enough to measure.</summary>
+    public const int MailsPerMinute = 1200;
+    public const int MailBurst = 10;
 
     public async Task InitializeAsync()
     {
@@ -156,6 +163,10 @@ public sealed class DeskApp : IAsyncLifetime
         env["ABUSEDESK_PLAYBOOKS"] = Path.Combine(AppContext.BaseDirectory, "TestData", "playbooks.yaml");
         env["AbuseDesk__Platform__WebhookUrl"] = Platform.Url;
         env["AbuseDesk__Platform__WebhookSecret"] = Platform.Secret;
+        env["AbuseDesk__Email__MaxPerMinute"] = MailsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["AbuseDesk__Email__Burst"] = MailBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A claimed mail blocks its duplicates for twice this: short here so duplicate-delivery tests settle quickly.
+        env["AbuseDesk__Email__SendTimeout"] = "00:00:05";
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
         _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };

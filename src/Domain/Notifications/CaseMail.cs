@@ -1,139 +1,141 @@
 using System.Globalization;
-using System.Net;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Parsing;
+using Scriban.Runtime;
 
 namespace AbuseDesk.Domain.Notifications;
 
 public sealed record MailContent(string Subject, string Text, string Html);
 
-/// <summary>One case in a customer's digest: its state, its portal link, and how many events are new to the customer.</summary>
+/// <summary>One case in a customer's digest: the case, its signed link, and how many events arrived since the last mail.</summary>
 public sealed record DigestItem(CaseState Case, string PortalUrl, int NewEvents);
 
 /// <summary>
-/// Renders the mails a case sends its customer: plain text and HTML, each saying what happened, what to do,
-/// by when and how to answer. Everything that came from a report or a person is HTML-encoded.
+/// Renders the mails a case sends its customer from the templates in Templates/{language}/: plain text and
+/// HTML, each saying what happened, what to do, by when and how to answer. A pure function of its inputs.
+/// Each kind's template captures <c>subject</c>, <c>lead</c> and <c>todo</c>; the language's layout turns
+/// them and the case's facts into the two parts. Everything that came from a report or a person is escaped
+/// in the HTML part by the rendering context, not by each template.
 /// </summary>
 public static class CaseMail
 {
     public static string Tag(string caseId) => $"[AbuseDesk #{caseId}]";
 
-    public static MailContent Compose(NotificationKind kind, CaseState state, string portalUrl, string? text = null)
+    /// <summary>Template file of each kind, in every language.</summary>
+    public static string TemplateName(NotificationKind kind) => kind switch
     {
-        var what = state.AbuseClass.ToWireName();
-        var deadline = state.Deadline is { } d ? d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : null;
-        var (subject, lead, todo) = kind switch
+        NotificationKind.FirstNotice => "first-notice.sbn",
+        NotificationKind.Digest => "digest.sbn",
+        NotificationKind.Reminder => "reminder.sbn",
+        NotificationKind.DeadlineReached => "deadline-reached.sbn",
+        NotificationKind.Suspended => "suspended.sbn",
+        NotificationKind.Escalated => "escalated.sbn",
+        NotificationKind.Reinstated => "reinstated.sbn",
+        NotificationKind.ResolutionAccepted => "resolution-accepted.sbn",
+        NotificationKind.OpsMessage => "ops-message.sbn",
+        NotificationKind.Terminated => "terminated.sbn",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no template for this kind"),
+    };
+
+    /// <summary>Kinds whose mail still asks for something by the deadline; the others leave it out.</summary>
+    private static bool ShowsDeadline(NotificationKind kind) =>
+        kind is NotificationKind.FirstNotice or NotificationKind.Digest or NotificationKind.Reminder
+            or NotificationKind.DeadlineReached or NotificationKind.OpsMessage or NotificationKind.Escalated;
+
+    public static MailContent Compose(NotificationKind kind, CaseState state, string portalUrl, string? text = null, string? language = null)
+    {
+        var lang = MailLanguages.Normalize(language);
+        var model = CaseModel(state, CheckedUrl(portalUrl), ShowsDeadline(kind));
+        model["lang"] = lang;
+        model["text"] = string.IsNullOrWhiteSpace(text) ? null : text;
+
+        // The kind's template only captures its sentences; what it writes outside captures is dropped.
+        MailTemplates.Render(lang, TemplateName(kind), model, html: false);
+        var subject = $"{Tag(state.CaseId)} {OneLine(Captured(model, "subject"))}";
+        model["subject"] = subject;
+        model["lead"] = Captured(model, "lead");
+        model["todo"] = Captured(model, "todo");
+
+        return new MailContent(
+            subject,
+            Tidy(MailTemplates.Render(lang, "layout.txt.sbn", model, html: false)),
+            MailTemplates.Render(lang, "layout.html.sbn", model, html: true).Trim() + "\n");
+    }
+
+    /// <summary>
+    /// One mail listing every case of one customer that has news in the digest window. Its subject names no single
+    /// case (replies to it cannot be threaded into one), so each entry carries its own tag and link.
+    /// </summary>
+    public static MailContent ComposeCustomerDigest(IReadOnlyList<DigestItem> items, string language)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
         {
-            NotificationKind.FirstNotice => (
-                $"Abuse report: {what} from {state.Ip ?? state.ResourceId}",
-                $"We received {Plural(state.EventCount, "report")} of {what} coming from {state.Ip ?? "your service"} ({state.ResourceId}).",
-                deadline is null
-                    ? "Please look into it and tell us what you found or fixed."
-                    : $"Please stop the activity and record how you solved it before {deadline}."),
-            NotificationKind.Reminder => (
-                $"Reminder: {what} from {state.Ip ?? state.ResourceId} is still open",
-                $"The {what} case for {state.ResourceId} is still open.",
-                deadline is null ? "Please record how you solved it." : $"Please record how you solved it before {deadline}."),
-            NotificationKind.DeadlineReached => (
-                $"Deadline passed: {what} from {state.Ip ?? state.ResourceId}",
-                $"The deadline for the {what} case on {state.ResourceId} has passed without a resolution.",
-                "Our abuse team is reviewing the case now. Record your resolution or write to us as soon as possible."),
-            NotificationKind.Digest => (
-                $"Update: more reports of {what} from {state.Ip ?? state.ResourceId}",
-                $"Since our last mail we received more reports about {state.ResourceId} ({state.EventCount} in total).",
-                deadline is null ? "Please look into it and tell us what you found or fixed." : $"The deadline is unchanged: record how you solved it before {deadline}."),
-            NotificationKind.Suspended => (
-                $"Suspended: {state.ResourceId} ({what})",
-                $"The deadline passed without a resolution, so {state.ResourceId} has been suspended.",
-                "Fix the problem and record what you did on the case page; the abuse team will review it and lift the suspension."),
-            NotificationKind.Escalated => (
-                $"Under review: {what} case for {state.ResourceId}",
-                "A person in our abuse team is now reviewing this case.",
-                "You do not need to do anything else right now; we will write to you. You can add information on the case page."),
-            NotificationKind.Reinstated => (
-                $"Reinstated: {state.ResourceId}",
-                $"The suspension of {state.ResourceId} has been lifted.",
-                "Please make sure the problem does not come back; new reports open a new case."),
-            NotificationKind.Terminated => (
-                $"Service terminated: {state.ResourceId}",
-                $"After review by two members of our abuse team, the service {state.ResourceId} has been terminated.",
-                "If you believe this is wrong, reply to this mail; a person will answer."),
-            NotificationKind.ResolutionAccepted => (
-                $"Resolved: {what} from {state.Ip ?? state.ResourceId}",
-                "Thank you: we recorded your resolution and closed the case.",
-                "Nothing more is needed. If the activity comes back, we will open a new case."),
-            _ => (
-                $"Message from the abuse team about {state.ResourceId}",
-                "The abuse team wrote to you about this case:",
-                "Answer on the case page or by replying to this mail."),
+            throw new ArgumentException("a customer digest lists at least one case", nameof(items));
+        }
+
+        var lang = MailLanguages.Normalize(language);
+        var model = new ScriptObject
+        {
+            ["lang"] = lang,
+            ["case_count"] = items.Count,
+            ["new_events"] = items.Sum(i => Math.Max(0, i.NewEvents)),
+            ["cases"] = items.Select(i =>
+            {
+                var entry = CaseModel(i.Case, CheckedUrl(i.PortalUrl), showDeadline: true);
+                entry["new_events"] = Math.Max(0, i.NewEvents);
+                return entry;
+            }).ToArray(),
         };
-        subject = $"{Tag(state.CaseId)} {subject}";
 
-        var textBody = string.Join("\n", new[]
-        {
-            lead,
-            text is null ? null : $"\n{text}\n",
-            todo,
-            "",
-            $"Case:     {state.CaseId}",
-            $"Resource: {state.ResourceId}",
-            state.Ip is null ? null : $"Address:  {state.Ip}",
-            $"Type:     {what}",
-            deadline is null ? null : $"Deadline: {deadline}",
-            "",
-            "See the evidence, answer and record your resolution here:",
-            portalUrl,
-            "",
-            "You can also reply to this mail; keep the case tag in the subject.",
-        }.Where(l => l is not null));
+        MailTemplates.Render(lang, "customer-digest.sbn", model, html: false);
+        var subject = $"[AbuseDesk] {OneLine(Captured(model, "subject"))}";
+        model["subject"] = subject;
+        model["lead"] = Captured(model, "lead");
+        model["todo"] = Captured(model, "todo");
 
-        var e = (string? s) => WebUtility.HtmlEncode(s ?? "");
-        var html = $"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{e(subject)}</title></head>
-            <body style="font-family: sans-serif; line-height: 1.5; color: #111;">
-            <p>{e(lead)}</p>
-            {(text is null ? "" : $"<blockquote style=\"white-space: pre-wrap;\">{e(text)}</blockquote>")}
-            <p><strong>{e(todo)}</strong></p>
-            <table role="presentation">
-            <tr><th align="left">Case</th><td>{e(state.CaseId)}</td></tr>
-            <tr><th align="left">Resource</th><td>{e(state.ResourceId)}</td></tr>
-            {(state.Ip is null ? "" : $"<tr><th align=\"left\">Address</th><td>{e(state.Ip)}</td></tr>")}
-            <tr><th align="left">Type</th><td>{e(what)}</td></tr>
-            {(deadline is null ? "" : $"<tr><th align=\"left\">Deadline</th><td>{e(deadline)}</td></tr>")}
-            </table>
-            <p><a href="{e(portalUrl)}">Open the case: see the evidence and record your resolution</a></p>
-            <p>You can also reply to this mail; keep the case tag in the subject.</p>
-            </body></html>
-            """;
-        return new MailContent(subject, textBody, html);
+        return new MailContent(
+            subject,
+            Tidy(MailTemplates.Render(lang, "customer-digest.txt.sbn", model, html: false)),
+            MailTemplates.Render(lang, "customer-digest.html.sbn", model, html: true).Trim() + "\n");
     }
 
-    /// <summary>One mail for all of a customer's cases with news since they were last told.</summary>
-    public static MailContent ComposeCustomerDigest(IReadOnlyList<DigestItem> items, string language = "en")
+    private static ScriptObject CaseModel(CaseState state, string portalUrl, bool showDeadline)
     {
-        _ = language;
-        var subject = $"[AbuseDesk] Update: new reports on {Plural(items.Count, "open case")}";
-        var lines = items.Select(i => (
-            Line: $"{i.Case.CaseId}: {Plural(i.NewEvents, "new report")} of {i.Case.AbuseClass.ToWireName()} from {i.Case.Ip ?? i.Case.ResourceId} ({i.Case.ResourceId})"
-                + (i.Case.Deadline is { } d ? $", deadline {d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}" : ""),
-            i.PortalUrl)).ToList();
-        var text = string.Join("\n", new[] { "Since our last mail we received more reports about these open cases:", "" }
-            .Concat(lines.SelectMany(l => new[] { "- " + l.Line, "  " + l.PortalUrl }))
-            .Concat(["", "Open each case to see the evidence and record how you solved it. Deadlines are unchanged.",
-                "You can also reply to the case's own mail; keep its case tag in the subject."]));
-        var e = (string? v) => WebUtility.HtmlEncode(v ?? "");
-        var html = $"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{e(subject)}</title></head>
-            <body style="font-family: sans-serif; line-height: 1.5; color: #111;">
-            <p>Since our last mail we received more reports about these open cases:</p>
-            <ul>{string.Concat(lines.Select(l => $"<li>{e(l.Line)} — <a href=\"{e(l.PortalUrl)}\">open the case</a></li>"))}</ul>
-            <p>Open each case to see the evidence and record how you solved it. Deadlines are unchanged.</p>
-            </body></html>
-            """;
-        return new MailContent(subject, text, html);
+        var deadline = showDeadline ? state.Deadline?.ToUniversalTime() : null;
+        return new ScriptObject
+        {
+            ["case_id"] = state.CaseId,
+            ["tag"] = Tag(state.CaseId),
+            ["resource"] = state.ResourceId,
+            ["ip"] = state.Ip,
+            // Where the activity comes from, for sentences: the address when known, else the resource.
+            ["source"] = state.Ip ?? state.ResourceId,
+            ["type"] = state.AbuseClass.ToWireName(),
+            ["event_count"] = state.EventCount,
+            ["deadline"] = deadline?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["deadline_iso"] = deadline?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["portal_url"] = portalUrl,
+        };
     }
 
-    private static string Plural(int n, string word) => n == 1 ? $"1 {word}" : $"{n} {word}s";
+    /// <summary>Links go into href attributes: only absolute http(s) URLs, never a relative or script URL.</summary>
+    private static string CheckedUrl(string portalUrl) =>
+        Uri.TryCreate(portalUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? portalUrl
+            : throw new ArgumentException($"the portal URL must be absolute http(s): '{portalUrl}'", nameof(portalUrl));
+
+    private static string Captured(ScriptObject model, string name) =>
+        // A capture holds Scriban's output buffer; its text is what the template wrote.
+        model.TryGetValue(name, out var value) && value?.ToString() is { } s && !string.IsNullOrWhiteSpace(s)
+            ? s.Trim()
+            : throw new InvalidOperationException($"mail template did not capture '{name}'");
+
+    // A subject is one header line whatever a resource id or a template holds.
+    private static string OneLine(string value) =>
+        string.Join(' ', value.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    // Line endings as the SMTP layer expects to convert them, and exactly one final newline.
+    private static string Tidy(string text) =>
+        text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim('\n') + "\n";
 }

@@ -1,14 +1,18 @@
 using System.Globalization;
+using AbuseDesk.Domain.Notifications;
 
 namespace AbuseDesk.Domain.Ownership;
 
 /// <summary>
-/// Reads the allocation import (<c>cidr,customerId,resourceId,contactEmail,customerSince</c>). The file is
-/// validated as a whole: one bad row rejects the import, and every problem is reported with its line.
+/// Reads the allocation import (<c>cidr,customerId,resourceId,contactEmail,customerSince[,language]</c>). The file is
+/// validated as a whole: one bad row rejects the import, and every problem is reported with its line. The optional
+/// <c>language</c> column picks the customer's mail language (empty: English).
 /// </summary>
 public static class AllocationCsv
 {
     public static readonly string[] Header = ["cidr", "customerId", "resourceId", "contactEmail", "customerSince"];
+
+    public const string LanguageColumn = "language";
 
     public const int MaxErrorsReported = 50;
 
@@ -24,6 +28,7 @@ public static class AllocationCsv
         var seen = new Dictionary<IpPrefix, int>();
         var lineNumber = 0;
         var headerSeen = false;
+        var columns = Header.Length;
 
         while (reader.ReadLine() is { } line)
         {
@@ -37,7 +42,14 @@ public static class AllocationCsv
             if (!headerSeen)
             {
                 headerSeen = true;
-                if (!fields.Select(f => f.Trim()).SequenceEqual(Header, StringComparer.OrdinalIgnoreCase))
+                var names = fields.Select(f => f.Trim()).ToList();
+                if (names.Count == Header.Length + 1 && string.Equals(names[^1], LanguageColumn, StringComparison.OrdinalIgnoreCase))
+                {
+                    names.RemoveAt(names.Count - 1);
+                    columns = Header.Length + 1;
+                }
+
+                if (!names.SequenceEqual(Header, StringComparer.OrdinalIgnoreCase))
                 {
                     errors.Add($"line {lineNumber}: header must be '{string.Join(',', Header)}'");
                     break;
@@ -52,9 +64,10 @@ public static class AllocationCsv
                 break;
             }
 
-            if (fields.Count != Header.Length)
+            // With the optional language column, a row may leave its trailing language cell out entirely.
+            if (fields.Count != columns && fields.Count != Header.Length)
             {
-                errors.Add($"line {lineNumber}: expected {Header.Length} fields, found {fields.Count}");
+                errors.Add($"line {lineNumber}: expected {columns} fields, found {fields.Count}");
                 continue;
             }
 
@@ -89,6 +102,13 @@ public static class AllocationCsv
                 continue;
             }
 
+            var language = fields.Count > Header.Length ? fields[Header.Length].Trim() : "";
+            if (language.Length > 0 && !MailLanguages.IsKnown(language))
+            {
+                errors.Add($"line {lineNumber}: language '{language}' is not one of {string.Join(", ", MailLanguages.Known)} (leave it empty for {MailLanguages.Default})");
+                continue;
+            }
+
             if (seen.TryGetValue(prefix, out var firstLine))
             {
                 errors.Add($"line {lineNumber}: {prefix} is already allocated on line {firstLine}");
@@ -96,7 +116,7 @@ public static class AllocationCsv
             }
 
             seen[prefix] = lineNumber;
-            allocations.Add(new Allocation(prefix, customerId, resourceId, email, customerSince));
+            allocations.Add(new Allocation(prefix, customerId, resourceId, email, customerSince, MailLanguages.Normalize(language)));
         }
 
         if (!headerSeen)

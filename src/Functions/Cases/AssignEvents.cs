@@ -170,6 +170,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         AbuseClass = group.Key.AbuseClass.ToWireName(),
         ContactEmail = group.Allocation.ContactEmail,
         CustomerSince = new DateTimeOffset(group.Allocation.CustomerSince.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+        Language = group.Allocation.Language,
         Ip = group.Events[0].Event.Ip,
         Status = CaseStatus.New.ToWireName(),
         OpenedAt = now,

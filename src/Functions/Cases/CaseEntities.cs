@@ -39,6 +39,9 @@ public sealed class CaseEntity : Entity
     public string? TerminationRequestedBy { get; set; }
     public string? TerminationReason { get; set; }
 
+    /// <summary>The customer's mail language from the allocation ("en" when absent or unknown).</summary>
+    public string? Language { get; set; }
+
     /// <summary>Last sequence number used for history, mail and outbox rows.</summary>
     public int Sequence { get; set; }
 
@@ -162,6 +165,14 @@ public sealed class MailEntity : Entity
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>A sender is talking SMTP for this mail until then; others wait instead of sending it twice.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
+
+    /// <summary>After a transient failure: not before then (the backoff).</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset? FailedAt { get; set; }
 }
 
 /// <summary>The open-case guard (PK = customerId, RK = "{resourceId}|{class}").</summary>

@@ -161,7 +161,7 @@ public sealed class CaseTransitions(
             {
                 case SendNotification notification:
                     var mailRow = Next(MailEntity.Prefix);
-                    var content = CaseMail.Compose(notification.Kind, state, links.PortalUrl(caseId), notification.Text);
+                    var content = CaseMail.Compose(notification.Kind, state, links.PortalUrl(caseId), notification.Text, row.Language);
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new MailEntity
                     {
                         PartitionKey = caseId,

@@ -31,7 +31,13 @@ public sealed class SendCustomerDigest(
     /// <summary>Timers may surface a little early; within this they count as due.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
-    public static string PartitionFor(string customerId) => $"customer|{customerId}";
+    private const string PartitionPrefix = "customer|";
+
+    public static string PartitionFor(string customerId) => PartitionPrefix + customerId;
+
+    /// <summary>The customer whose digest partition this is, or null for a case partition.</summary>
+    public static string? CustomerOf(string partition) =>
+        partition.StartsWith(PartitionPrefix, StringComparison.Ordinal) ? partition[PartitionPrefix.Length..] : null;
 
     public async Task RunAsync(string customerId, CancellationToken cancellationToken, bool recovering = false)
     {
@@ -176,7 +182,7 @@ public sealed class SendCustomerDigest(
             if (state.Status.IsOpen() && (state.LastNoticeAt ?? state.NotifiedAt) is not null && state.EventCount > state.EventsAtLastNotice
                 && playbooks.For(state.AbuseClass).Notify)
             {
-                news.Add(new CaseNews(state, entity.ContactEmail, "en"));
+                news.Add(new CaseNews(state, entity.ContactEmail, entity.Language ?? "en"));
             }
         });
         return [.. news];

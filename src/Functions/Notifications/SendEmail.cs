@@ -1,6 +1,7 @@
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Storage;
+using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -8,58 +9,206 @@ using MimeKit;
 namespace AbuseDesk.Functions.Notifications;
 
 /// <summary>
-/// email-outbox: sends one stored mail. A mail already marked sent is skipped, so duplicate messages send
-/// nothing; the Message-ID is fixed when the mail is rendered, so even a resend after a crash between the
-/// SMTP hand-off and the mark threads as the same mail in the customer's client.
+/// email-outbox: sends one stored mail, at the configured rate, retrying transient failures with backoff.
+/// A mail already sent or failed is skipped, so duplicate messages send nothing. Before talking SMTP the sender
+/// claims the mail (ETag-guarded), so two copies of the message running at once cannot both send it; the copy
+/// that loses comes back after the claim and finds the mail sent. Waiting — for a token, a backoff or a claim —
+/// puts the message back with a visibility delay and completes, so a busy queue never spins or poisons.
+/// The Message-ID is fixed when the mail is rendered, so a resend after a crash between the SMTP hand-off and
+/// the mark threads as the same mail in the customer's client.
 /// </summary>
-public sealed class SendEmail(DeskStorage storage, SmtpMailer mailer, IOptions<AbuseDeskOptions> options, TimeProvider clock, ILogger<SendEmail> logger) : ITriggeredFunction
+public sealed class SendEmail(
+    DeskStorage storage,
+    SmtpMailer mailer,
+    MailRateLimiter limiter,
+    IOptions<AbuseDeskOptions> options,
+    TimeProvider clock,
+    ILogger<SendEmail> logger) : ITriggeredFunction
 {
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string FailedHistory = "mail-failed";
+    public const string Mailer = "mailer";
+
     public string Name => "SendEmail";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {
         var request = Json.Deserialize<EmailRequest>(input.Payload);
-        var mail = (await storage.Cases.GetEntityAsync<MailEntity>(request.CaseId, request.MailRow, cancellationToken: cancellationToken)).Value;
-        if (mail.Status == "sent")
+        var found = await storage.Cases.GetEntityIfExistsAsync<MailEntity>(request.CaseId, request.MailRow, cancellationToken: cancellationToken);
+        if (!found.HasValue)
+        {
+            logger.LogWarning("Mail {MailRow} of case {CaseId} does not exist; nothing to send", request.MailRow, request.CaseId);
+            return;
+        }
+
+        var mail = found.Value!;
+        if (mail.Status is Sent or Failed)
         {
             return;
         }
 
-        var smtp = options.Value.Smtp;
-        var from = MailboxAddress.Parse(smtp.From);
-        var domain = from.Domain;
-        var message = new MimeMessage
+        var email = options.Value.Email;
+        var now = clock.GetUtcNow();
+        // A backoff's own message surfaces about when it ends (queue delays are not exact): close enough is due.
+        var waitFor = Later(mail.ClaimedUntil, now) ?? Later(mail.NextAttemptAt - TimeSpan.FromSeconds(2), now);
+        if (waitFor is { } wait)
         {
-            Subject = mail.Subject,
-            MessageId = $"{mail.MessageId}@{domain}",
-            Date = clock.GetUtcNow(),
-            Body = new BodyBuilder { TextBody = mail.TextBody, HtmlBody = mail.HtmlBody }.ToMessageBody(),
-        };
-        message.From.Add(from);
-        message.To.Add(MailboxAddress.Parse(mail.To));
-        message.ReplyTo.Add(MailboxAddress.Parse(smtp.ReplyTo));
-        // Every mail of a case refers to the same thread root, so clients group them and replies carry the case.
-        var threadRoot = $"case-{request.CaseId}@{domain}";
-        message.InReplyTo = threadRoot;
-        message.References.Add(threadRoot);
-        message.Headers.Add("X-AbuseDesk-Case", request.CaseId);
+            // Another sender holds it, or its backoff is not over: look again then.
+            await RescheduleAsync(request, wait + TimeSpan.FromSeconds(1), cancellationToken);
+            return;
+        }
 
+        MimeMessage message;
+        try
+        {
+            message = Compose(request, mail, now);
+        }
+        catch (Exception ex) when (SmtpFailure.IsPermanent(ex))
+        {
+            await FailAsync(request, mail, SmtpFailure.Describe(ex), "email:invalid-recipient", cancellationToken);
+            return;
+        }
+
+        if (await limiter.TryAcquireAsync(cancellationToken) is { } tokenLater)
+        {
+            logger.LogDebug("Rate limit: mail {MailRow} of case {CaseId} back in {Delay}", request.MailRow, request.CaseId, tokenLater);
+            await RescheduleAsync(request, tokenLater, cancellationToken);
+            return;
+        }
+
+        // Claim: from here until ClaimedUntil nobody else sends this mail. Attempts count SMTP conversations.
         mail.Attempts++;
+        mail.ClaimedUntil = clock.GetUtcNow() + (2 * email.SendTimeout);
+        mail.NextAttemptAt = null;
+        try
+        {
+            var claimed = await storage.Cases.UpdateEntityAsync(mail, mail.ETag, TableUpdateMode.Replace, cancellationToken);
+            mail.ETag = claimed.Headers.ETag ?? ETag.All;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Another copy claimed or settled it in between; whatever it did, check back after its claim.
+            await RescheduleAsync(request, 2 * email.SendTimeout, cancellationToken);
+            return;
+        }
+
         try
         {
             await mailer.SendAsync(message, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (SmtpFailure.IsMailFailure(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            mail.LastError = $"{ex.GetType().Name}: {ex.Message}";
-            await storage.Cases.UpdateEntityAsync(mail, mail.ETag, TableUpdateMode.Replace, cancellationToken);
-            throw;
+            var reason = SmtpFailure.Describe(ex);
+            if (SmtpFailure.IsPermanent(ex))
+            {
+                await FailAsync(request, mail, reason, "email:permanent-failure", cancellationToken);
+            }
+            else if (mail.Attempts >= email.MaxAttempts)
+            {
+                await FailAsync(request, mail, $"gave up after {mail.Attempts} attempts; last: {reason}", "email:max-attempts", cancellationToken);
+            }
+            else
+            {
+                await RetryLaterAsync(request, mail, reason, cancellationToken);
+            }
+
+            return;
         }
 
-        mail.Status = "sent";
+        mail.Status = Sent;
         mail.SentAt = clock.GetUtcNow();
         mail.LastError = null;
-        await storage.Cases.UpdateEntityAsync(mail, Azure.ETag.All, TableUpdateMode.Replace, cancellationToken);
+        mail.ClaimedUntil = null;
+        await storage.Cases.UpdateEntityAsync(mail, ETag.All, TableUpdateMode.Replace, cancellationToken);
         logger.LogInformation("Mail {MailRow} of case {CaseId} sent ({Kind})", request.MailRow, request.CaseId, mail.Kind);
     }
+
+    private MimeMessage Compose(EmailRequest request, MailEntity mail, DateTimeOffset now)
+    {
+        var smtp = options.Value.Smtp;
+        var from = MailboxAddress.Parse(smtp.From);
+        var domain = from.Domain;
+        // MimeKit refuses what no SMTP server would take (e.g. "a..b@example.net"); that never gets better.
+        if (!MailboxAddress.TryParse(mail.To, out var to) || string.IsNullOrEmpty(to.Domain) || to.LocalPart.Length == 0)
+        {
+            throw new InvalidRecipientException(mail.To);
+        }
+
+        var message = new MimeMessage
+        {
+            Subject = mail.Subject,
+            MessageId = $"{mail.MessageId}@{domain}",
+            Date = now,
+            Body = new BodyBuilder { TextBody = mail.TextBody, HtmlBody = mail.HtmlBody }.ToMessageBody(),
+        };
+        message.From.Add(from);
+        message.To.Add(to);
+        message.ReplyTo.Add(MailboxAddress.Parse(smtp.ReplyTo));
+        // Every mail of a case refers to the same thread root, so clients group them and replies carry the case.
+        // A customer's digests (partition "customer|{id}") thread among themselves and name no single case.
+        var digestOf = SendCustomerDigest.CustomerOf(request.CaseId);
+        var threadRoot = digestOf is null ? $"case-{request.CaseId}@{domain}" : $"digest-{digestOf}@{domain}";
+        message.InReplyTo = threadRoot;
+        message.References.Add(threadRoot);
+        message.Headers.Add(digestOf is null ? "X-AbuseDesk-Case" : "X-AbuseDesk-Customer", digestOf ?? request.CaseId);
+        return message;
+    }
+
+    private async Task RetryLaterAsync(EmailRequest request, MailEntity mail, string reason, CancellationToken cancellationToken)
+    {
+        var delay = SmtpFailure.Backoff(mail.Attempts, options.Value.Email.MaxBackoff, Random.Shared.NextDouble());
+        mail.LastError = reason;
+        mail.ClaimedUntil = null;
+        mail.NextAttemptAt = clock.GetUtcNow() + delay;
+        // The row first: if we die before re-enqueueing, the original message comes back and finds the backoff.
+        await storage.Cases.UpdateEntityAsync(mail, mail.ETag, TableUpdateMode.Replace, cancellationToken);
+        await RescheduleAsync(request, delay, cancellationToken);
+        logger.LogWarning("Mail {MailRow} of case {CaseId} failed (attempt {Attempts}); retrying in {Delay}: {Reason}",
+            request.MailRow, request.CaseId, mail.Attempts, delay, reason);
+    }
+
+    /// <summary>
+    /// Marks the mail failed and writes the case's history line in one transaction. The history row's key is
+    /// derived from the mail's ("h|{sequence}|mail-failed"), so it sits next to the step that owed the mail and a
+    /// repeat rewrites the same row instead of adding one.
+    /// </summary>
+    private async Task FailAsync(EmailRequest request, MailEntity mail, string reason, string rule, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        mail.Status = Failed;
+        mail.LastError = reason;
+        mail.FailedAt = now;
+        mail.ClaimedUntil = null;
+        mail.NextAttemptAt = null;
+        var version = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(request.CaseId, CaseEntity.Row, select: ["Version"], cancellationToken: cancellationToken) is { HasValue: true } state
+            ? state.Value!.Version
+            : 0;
+        var history = new HistoryEntity
+        {
+            PartitionKey = request.CaseId,
+            RowKey = HistoryRowKey(request.MailRow),
+            At = now,
+            What = FailedHistory,
+            Actor = Mailer,
+            Rule = rule,
+            Detail = $"{mail.Kind} mail to {mail.To} not delivered after {mail.Attempts} attempt(s): {reason}",
+            Version = version,
+        };
+        await storage.Cases.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, mail, mail.ETag),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, history),
+            ], cancellationToken);
+        logger.LogError("Mail {MailRow} of case {CaseId} failed for good: {Reason}", request.MailRow, request.CaseId, reason);
+    }
+
+    public static string HistoryRowKey(string mailRow) =>
+        $"{HistoryEntity.Prefix}{(mailRow.StartsWith(MailEntity.Prefix, StringComparison.Ordinal) ? mailRow[MailEntity.Prefix.Length..] : mailRow)}|{FailedHistory}";
+
+    private async Task RescheduleAsync(EmailRequest request, TimeSpan delay, CancellationToken cancellationToken) =>
+        await storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(
+            Json.Serialize(request), visibilityTimeout: CaseTransitions.TimerDelay(delay), cancellationToken: cancellationToken);
+
+    private static TimeSpan? Later(DateTimeOffset? until, DateTimeOffset now) => until is { } u && u > now ? u - now : null;
 }

@@ -4,6 +4,7 @@ using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
+using AbuseDesk.Functions.Notifications;
 using AbuseDesk.Functions.Ownership;
 
 namespace AbuseDesk.Functions.Ops;
@@ -29,6 +30,7 @@ public static class OpsFunction
         ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
         ops.MapPost("/cases/{caseId}/links/revoke", Portal.PortalFunction.RevokeLinksAsync);
         ops.MapSafetyRoutes();
+        ops.MapMailRoutes();
     }
 
     private static async Task<IResult> ImportAllocationsAsync(HttpContext context, AllocationStore store)

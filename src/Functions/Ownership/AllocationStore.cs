@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Storage;
 using Azure;
@@ -12,6 +13,7 @@ public sealed class AllocationRow : Entity
     public string ResourceId { get; set; } = "";
     public string ContactEmail { get; set; } = "";
     public DateTimeOffset CustomerSince { get; set; }
+    public string? Language { get; set; }
 }
 
 /// <summary>Which generation of allocation rows is in force (PK = "current", RK = "pointer").</summary>
@@ -47,6 +49,7 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
             ResourceId = a.ResourceId,
             ContactEmail = a.ContactEmail,
             CustomerSince = new DateTimeOffset(a.CustomerSince.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            Language = a.Language,
         });
         foreach (var batch in rows.Chunk(100))
         {
@@ -96,7 +99,7 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
                 {
                     if (IpPrefix.TryParse(row.Cidr, out var prefix, out _))
                     {
-                        allocations.Add(new Allocation(prefix, row.CustomerId, row.ResourceId, row.ContactEmail, DateOnly.FromDateTime(row.CustomerSince.UtcDateTime)));
+                        allocations.Add(new Allocation(prefix, row.CustomerId, row.ResourceId, row.ContactEmail, DateOnly.FromDateTime(row.CustomerSince.UtcDateTime), MailLanguages.Normalize(row.Language)));
                     }
                 }
 

@@ -51,7 +51,7 @@ public class CaseMailTests
         Assert.Contains(PortalUrl, mail.Text, StringComparison.Ordinal);
         Assert.Contains($"<a href=\"{PortalUrl}\">", mail.Html, StringComparison.Ordinal);
         Assert.Contains("20261120-0123456789ab", mail.Text, StringComparison.Ordinal);
-        Assert.Contains("keep the case tag in the subject", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("keep the case tag in the subject: [AbuseDesk #20261120-0123456789ab]", mail.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,11 +73,11 @@ public class CaseMailTests
         Assert.Equal("[AbuseDesk #20261120-0123456789ab] Abuse report: spam from 198.51.100.7", mail.Subject);
         Assert.Contains("We received 3 reports of spam coming from 198.51.100.7 (web-1).", mail.Text, StringComparison.Ordinal);
         Assert.Contains("before 2026-11-22 10:00 UTC", mail.Text, StringComparison.Ordinal);
-        Assert.Contains("Deadline: 2026-11-22 10:00 UTC", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Deadline: 2026-11-22 10:00 UTC (2026-11-22T10:00:00Z)", mail.Text, StringComparison.Ordinal);
         Assert.Contains("Address:  198.51.100.7", mail.Text, StringComparison.Ordinal);
         Assert.Contains("Resource: web-1", mail.Text, StringComparison.Ordinal);
         Assert.Contains("Type:     spam", mail.Text, StringComparison.Ordinal);
-        Assert.Contains("<td>2026-11-22 10:00 UTC</td>", mail.Html, StringComparison.Ordinal);
+        Assert.Contains("<td><time datetime=\"2026-11-22T10:00:00Z\">2026-11-22 10:00 UTC</time></td>", mail.Html, StringComparison.Ordinal);
         Assert.Contains("before 2026-11-22 10:00 UTC", mail.Html, StringComparison.Ordinal);
     }
 
@@ -149,6 +149,7 @@ public class CaseMailTests
         Assert.Contains($"from {Script}", mail.Subject, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", mail.Html, StringComparison.OrdinalIgnoreCase);
         // In the title (subject), the lead paragraph and the table.
+        Assert.Contains("<td>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</td>", mail.Html, StringComparison.Ordinal);
         Assert.True(CountOf(mail.Html, "&lt;script&gt;") >= 3, mail.Html);
     }
 
@@ -179,6 +180,23 @@ public class CaseMailTests
         Assert.Contains("<meta charset=\"utf-8\">", mail.Html, StringComparison.Ordinal);
         Assert.Contains($"<title>{mail.Subject}</title>", mail.Html, StringComparison.Ordinal);
         Assert.EndsWith("</html>", mail.Html.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_relative_or_script_portal_url_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => CaseMail.Compose(NotificationKind.FirstNotice, State(), "/portal/cases/tok"));
+        Assert.Throws<ArgumentException>(() => CaseMail.Compose(NotificationKind.FirstNotice, State(), "javascript:alert(1)"));
+    }
+
+    [Fact]
+    public void A_resource_id_with_line_breaks_cannot_add_a_header_line_to_the_subject()
+    {
+        var mail = CaseMail.Compose(NotificationKind.Suspended, State(resourceId: "web-1\r\nBcc: victim@example.org"), PortalUrl);
+
+        Assert.DoesNotContain('\n', mail.Subject);
+        Assert.DoesNotContain('\r', mail.Subject);
+        Assert.Contains("web-1 Bcc: victim@example.org", mail.Subject, StringComparison.Ordinal);
     }
 
     private static int CountOf(string text, string value)

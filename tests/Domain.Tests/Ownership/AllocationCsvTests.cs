@@ -319,4 +319,53 @@ public class AllocationCsvTests
         Assert.Empty(result.Allocations);
         Assert.Equal("line 1: the file is empty; header must be 'cidr,customerId,resourceId,contactEmail,customerSince'", SingleError(result));
     }
+
+    [Fact]
+    public void An_optional_language_column_sets_the_customers_mail_language_with_English_for_empty_cells()
+    {
+        var result = Parse(
+            Header + ",language",
+            "198.51.100.0/24,cust-1,vm-1,noc@cust1.example,2021-03-04,de",
+            "203.0.113.0/24,cust-2,vm-2,noc@cust2.example,2021-03-04,",
+            "2001:db8:42::/48,cust-3,vm-3,noc@cust3.example,2021-03-04, EN ");
+
+        Assert.True(result.Ok, string.Join("; ", result.Errors));
+        Assert.Equal(["de", "en", "en"], result.Allocations.Select(a => a.Language));
+    }
+
+    [Fact]
+    public void Without_the_language_column_every_customer_gets_English()
+    {
+        var result = Parse(Header, GoodRow);
+
+        Assert.Equal("en", Assert.Single(result.Allocations).Language);
+    }
+
+    [Fact]
+    public void An_unknown_language_rejects_the_file_naming_the_line()
+    {
+        var result = Parse(
+            Header + ",Language",
+            "198.51.100.0/24,cust-1,vm-1,noc@cust1.example,2021-03-04,de",
+            "203.0.113.0/24,cust-2,vm-2,noc@cust2.example,2021-03-04,klingon");
+
+        Assert.Equal("line 3: language 'klingon' is not one of de, en (leave it empty for en)", SingleError(result));
+    }
+
+    [Fact]
+    public void With_the_language_column_a_row_may_leave_the_language_out_but_not_add_more()
+    {
+        var result = Parse(Header + ",language", GoodRow, "203.0.113.0/24,cust-2,vm-2,noc@cust2.example,2021-03-04,de,extra");
+
+        Assert.Equal("line 3: expected 6 fields, found 7", SingleError(result));
+        Assert.Equal("en", Assert.Single(result.Allocations).Language);
+    }
+
+    [Fact]
+    public void Without_the_language_column_a_sixth_field_is_an_error()
+    {
+        var result = Parse(Header, GoodRow + ",de");
+
+        Assert.Equal("line 2: expected 5 fields, found 6", SingleError(result));
+    }
 }

@@ -1,0 +1,60 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AbuseDesk.Functions.Notifications;
+
+/// <summary>
+/// The process-wide send rate: one token bucket (MaxPerMinute, Burst) that every concurrent SendEmail draws
+/// from. A send waits for a token only as long as the tokens already promised to others leave room within
+/// MaxWait; beyond that it is told when to come back, so the queue message can be put back with a delay instead
+/// of holding a worker (and its lease) while the bucket refills.
+/// </summary>
+public sealed class MailRateLimiter : IDisposable
+{
+    private readonly TokenBucketRateLimiter _bucket;
+    private readonly TimeSpan _period;
+    private readonly TimeSpan _maxWait;
+
+    public MailRateLimiter(IOptions<AbuseDeskOptions> options)
+    {
+        var email = options.Value.Email;
+        if (email.MaxPerMinute < 1 || email.Burst < 1 || email.MaxWait < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("AbuseDesk:Email needs MaxPerMinute >= 1, Burst >= 1 and a MaxWait that is not negative");
+        }
+
+        _period = TimeSpan.FromMinutes(1) / email.MaxPerMinute;
+        _maxWait = email.MaxWait;
+        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = email.Burst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = _period,
+            // Waiters that a full bucket would serve within MaxWait; anyone later is rescheduled, not parked.
+            QueueLimit = (int)Math.Min(int.MaxValue, _maxWait.Ticks / _period.Ticks),
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>Time between two tokens at the sustained rate.</summary>
+    public TimeSpan Period => _period;
+
+    /// <summary>Takes a token, waiting at most about MaxWait; null when granted, else how long to stay away.</summary>
+    public async Task<TimeSpan?> TryAcquireAsync(CancellationToken cancellationToken)
+    {
+        using var lease = await _bucket.AcquireAsync(1, cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        // The waiters ahead of us take the next tokens; spread the returners over a second period so they do
+        // not all surface in the same instant.
+        var ahead = _bucket.GetStatistics()?.CurrentQueuedCount ?? 0;
+        var spread = _period.Ticks * Random.Shared.NextDouble();
+        return TimeSpan.FromTicks((_period.Ticks * (ahead + 1)) + (long)spread);
+    }
+
+    public void Dispose() => _bucket.Dispose();
+}

@@ -1,0 +1,93 @@
+using System.Net.Sockets;
+using AbuseDesk.Functions.Notifications;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace AbuseDesk.Functions.Tests.Notifications;
+
+/// <summary>Which failures are worth retrying, how long to back off, and when the bucket says "come back later".</summary>
+public sealed class SmtpFailureTests
+{
+    private static SmtpCommandException Smtp(SmtpStatusCode status, string message = "rejected") =>
+        new(SmtpErrorCode.RecipientNotAccepted, status, new MailboxAddress("", "x@example.net"), message);
+
+    [Theory]
+    [InlineData(SmtpStatusCode.MailboxUnavailable)]         // 550
+    [InlineData(SmtpStatusCode.MailboxNameNotAllowed)]      // 553
+    [InlineData(SmtpStatusCode.TransactionFailed)]          // 554
+    public void A_5xx_answer_is_permanent(SmtpStatusCode status)
+    {
+        Assert.True(SmtpFailure.IsMailFailure(Smtp(status)));
+        Assert.True(SmtpFailure.IsPermanent(Smtp(status)));
+    }
+
+    [Theory]
+    [InlineData(SmtpStatusCode.ServiceNotAvailable)]        // 421
+    [InlineData(SmtpStatusCode.MailboxBusy)]                // 450
+    [InlineData(SmtpStatusCode.ErrorInProcessing)]          // 451
+    [InlineData(SmtpStatusCode.InsufficientStorage)]        // 452
+    public void A_4xx_answer_is_transient(SmtpStatusCode status)
+    {
+        Assert.True(SmtpFailure.IsMailFailure(Smtp(status)));
+        Assert.False(SmtpFailure.IsPermanent(Smtp(status)));
+    }
+
+    [Fact]
+    public void A_5xx_that_says_too_many_is_throttling_and_transient() =>
+        Assert.False(SmtpFailure.IsPermanent(Smtp(SmtpStatusCode.TransactionFailed, "5.7.1 Too many messages, slow down")));
+
+    [Fact]
+    public void Lost_connections_and_timeouts_are_transient_mail_failures()
+    {
+        foreach (var ex in new Exception[] { new SocketException((int)SocketError.ConnectionRefused), new IOException("reset"), new TimeoutException(), new SmtpProtocolException("eof") })
+        {
+            Assert.True(SmtpFailure.IsMailFailure(ex), ex.GetType().Name);
+            Assert.False(SmtpFailure.IsPermanent(ex), ex.GetType().Name);
+        }
+    }
+
+    [Fact]
+    public void An_invalid_recipient_is_permanent_and_our_own_bugs_are_not_mail_failures()
+    {
+        Assert.True(SmtpFailure.IsPermanent(new InvalidRecipientException("a..b@example.net")));
+        Assert.False(SmtpFailure.IsMailFailure(new NullReferenceException()));
+        Assert.False(SmtpFailure.IsMailFailure(new Azure.RequestFailedException(503, "storage busy")));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 2)]
+    [InlineData(3, 4, 8)]
+    [InlineData(7, 64, 128)]
+    [InlineData(20, 450, 900)]
+    public void Backoff_doubles_per_attempt_with_jitter_up_to_the_cap(int attempts, double min, double max)
+    {
+        var cap = TimeSpan.FromMinutes(15);
+        Assert.Equal(min, SmtpFailure.Backoff(attempts, cap, 0).TotalSeconds, 3);
+        Assert.Equal(max, SmtpFailure.Backoff(attempts, cap, 1).TotalSeconds, 3);
+        var some = SmtpFailure.Backoff(attempts, cap, Random.Shared.NextDouble()).TotalSeconds;
+        Assert.InRange(some, min, max);
+    }
+
+    [Fact]
+    public async Task The_bucket_grants_its_burst_then_names_a_time_to_come_back_instead_of_parking_the_caller()
+    {
+        var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 6, Burst = 2, MaxWait = TimeSpan.Zero } });
+        using var limiter = new MailRateLimiter(options);
+
+        Assert.Null(await limiter.TryAcquireAsync(CancellationToken.None));
+        Assert.Null(await limiter.TryAcquireAsync(CancellationToken.None));
+        var later = await limiter.TryAcquireAsync(CancellationToken.None);
+
+        Assert.NotNull(later);
+        Assert.Equal(TimeSpan.FromSeconds(10), limiter.Period);
+        Assert.InRange(later.Value, limiter.Period, 2 * limiter.Period);
+    }
+
+    [Fact]
+    public void A_bucket_without_rate_is_refused_at_start()
+    {
+        var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 0 } });
+        Assert.Throws<InvalidOperationException>(() => new MailRateLimiter(options));
+    }
+}
