@@ -74,6 +74,11 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:16:0::/64,cust-digest,vm-digest-0,digest@customer.test,2026-10-01
         2001:db8:16:1::/64,cust-digest,vm-digest-1,digest@customer.test,2026-10-01
         2001:db8:16:2::/64,cust-digest,vm-digest-2,digest@customer.test,2026-10-01
+        2001:db8:70::/48,cust-ops-a,vm-ops-a1,ops-a@customer.test,2026-10-01
+        2001:db8:70:1::/64,cust-ops-a,vm-ops-a2,ops-a@customer.test,2026-10-01
+        2001:db8:71::/48,cust-ops-export,vm-ops-export,ops-export@customer.test,2026-10-01
+        2001:db8:72::/48,cust-ops-queue,vm-ops-queue,ops-queue@customer.test,2026-10-01
+        2001:db8:73::/48,cust-ops-diff,vm-ops-diff,ops-diff@customer.test,2026-10-01
         """;
 
     public async Task InitializeAsync()

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using AbuseDesk.Functions.Hosting;
 
 namespace AbuseDesk.Functions.Ops;
@@ -5,6 +7,14 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>Poison messages: peek them, and requeue one to its source queue once whatever broke it is fixed.</summary>
 public static class PoisonRoutes
 {
+    // Message bodies come from reports and their senders: escape HTML-significant characters too, so the JSON is
+    // inert even if something renders it as HTML.
+    private static readonly JsonSerializerOptions HtmlSafeJson = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.Default,
+        Converters = { new UtcDateTimeOffsetConverter() },
+    };
+
     public static void MapPoisonRoutes(this RouteGroupBuilder ops)
     {
         ops.MapGet("/poison", PeekAsync);
@@ -47,7 +57,7 @@ public static class PoisonRoutes
                 bodyPreview = m.BodyPreview,
                 truncated = m.Truncated,
             }),
-        });
+        }, HtmlSafeJson);
     }
 
     private static async Task<IResult> RequeueAsync(string queue, string messageId, HttpContext context, PoisonQueues poison, OpsAudit audit)

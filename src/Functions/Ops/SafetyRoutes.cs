@@ -90,7 +90,9 @@ public static class SafetyRoutes
             return problem!;
         }
 
-        if (!await safety.RemoveFlagAsync(customerId, flagId, context.RequestAborted))
+        // TableClient.DeleteEntity succeeds for a missing row, so existence is checked first: an unknown flag is a 404.
+        var exists = (await safety.FlagsAsync(customerId, context.RequestAborted)).Any(f => f.RowKey == flagId);
+        if (!exists || !await safety.RemoveFlagAsync(customerId, flagId, context.RequestAborted))
         {
             return Problems.NotFound($"No allow-flag '{flagId}' for customer '{customerId}'.");
         }
