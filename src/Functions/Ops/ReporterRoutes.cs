@@ -16,7 +16,8 @@ public static class ReporterRoutes
         ops.MapGet("/reporters", ListAsync);
         ops.MapGet("/reporters/{reporterId}", GetAsync);
         ops.MapPost("/reporters/{reporterId}/revoke", RevokeAsync);
-        ops.MapMethods("/reporters/{reporterId}", ["PATCH", "PUT"], UpdateAsync);
+        // PUT, not PATCH: in Azure the host forwards only the methods the Ops function.json lists (get, post, put, delete).
+        ops.MapPut("/reporters/{reporterId}", UpdateAsync);
     }
 
     private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason);

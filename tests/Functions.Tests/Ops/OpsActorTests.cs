@@ -15,7 +15,7 @@ public sealed class OpsActorTests(DeskApp app)
     [InlineData("POST", "/api/ops/customers/cust-ops-a/allow-flags", """{"reason":"expected","expiresAt":"2099-01-01T00:00:00Z"}""")]
     [InlineData("DELETE", "/api/ops/customers/cust-ops-a/allow-flags/f-000000000000", null)]
     [InlineData("POST", "/api/ops/reporters/{reporter}/revoke", """{"reason":"leaked"}""")]
-    [InlineData("PATCH", "/api/ops/reporters/{reporter}", """{"wantsFeedback":false}""")]
+    [InlineData("PUT", "/api/ops/reporters/{reporter}", """{"wantsFeedback":false}""")]
     [InlineData("POST", "/api/ops/poison/reports-parse/00000000-0000-0000-0000-000000000000/requeue", null)]
     public async Task A_mutating_ops_route_without_an_actor_is_400_naming_actor(string method, string template, string? json)
     {

@@ -72,16 +72,16 @@ public sealed class ReporterOpsTests(DeskApp app)
     public async Task The_feedback_preference_can_be_changed()
     {
         var (reporterId, _) = await CreateAsync("CERT Quiet");
-        var (patched, body) = await app.SendAsync(HttpMethod.Patch, $"/api/ops/reporters/{reporterId}", new { wantsFeedback = false, actor = "alice", reason = "asked us by mail" });
-        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var (updated, body) = await app.SendAsync(HttpMethod.Put, $"/api/ops/reporters/{reporterId}", new { wantsFeedback = false, actor = "alice", reason = "asked us by mail" });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.False(body!["wantsFeedback"]!.GetValue<bool>());
         Assert.False((await app.OpsJsonAsync($"/api/ops/reporters/{reporterId}"))["wantsFeedback"]!.GetValue<bool>());
 
-        var (put, _) = await app.SendAsync(HttpMethod.Put, $"/api/ops/reporters/{reporterId}", new { wantsFeedback = true, actor = "alice" });
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var (again, _) = await app.SendAsync(HttpMethod.Put, $"/api/ops/reporters/{reporterId}", new { wantsFeedback = true, actor = "alice" });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.True((await app.OpsJsonAsync($"/api/ops/reporters/{reporterId}"))["wantsFeedback"]!.GetValue<bool>());
 
-        var (missingField, problem) = await app.SendAsync(HttpMethod.Patch, $"/api/ops/reporters/{reporterId}", new { actor = "alice" });
+        var (missingField, problem) = await app.SendAsync(HttpMethod.Put, $"/api/ops/reporters/{reporterId}", new { actor = "alice" });
         Assert.Equal(HttpStatusCode.BadRequest, missingField.StatusCode);
         Assert.Contains("'wantsFeedback'", problem.Detail());
     }
@@ -91,7 +91,7 @@ public sealed class ReporterOpsTests(DeskApp app)
     {
         var (revoke, _) = await app.SendAsync(HttpMethod.Post, "/api/ops/reporters/rep-000000000000/revoke", new { actor = "alice", reason = "x" });
         Assert.Equal(HttpStatusCode.NotFound, revoke.StatusCode);
-        var (patch, _) = await app.SendAsync(HttpMethod.Patch, "/api/ops/reporters/rep-000000000000", new { actor = "alice", wantsFeedback = true });
-        Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
+        var (update, _) = await app.SendAsync(HttpMethod.Put, "/api/ops/reporters/rep-000000000000", new { actor = "alice", wantsFeedback = true });
+        Assert.Equal(HttpStatusCode.NotFound, update.StatusCode);
     }
 }
