@@ -93,6 +93,11 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:50::/48,cust-mail-en,vm-mail-en,mail-en@mail.test,2026-10-01,en
         2001:db8:51::/48,cust-mail-de,vm-mail-de,mail-de@mail.test,2026-10-01,de
         2001:db8:52::/48,cust-mail-bad,vm-mail-bad,bad..dots@mail.test,2026-10-01,
+        2001:db8:70::/48,cust-ops-a,vm-ops-a1,ops-a@customer.test,2026-10-01
+        2001:db8:70:1::/64,cust-ops-a,vm-ops-a2,ops-a@customer.test,2026-10-01
+        2001:db8:71::/48,cust-ops-export,vm-ops-export,ops-export@customer.test,2026-10-01
+        2001:db8:72::/48,cust-ops-queue,vm-ops-queue,ops-queue@customer.test,2026-10-01
+        2001:db8:73::/48,cust-ops-diff,vm-ops-diff,ops-diff@customer.test,2026-10-01
         """;
 
     /// <summary>The send rate the app runs with in tests (AbuseDesk:Email): fast enough for the suite, slow enough to measure.</summary>

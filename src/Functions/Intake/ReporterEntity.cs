@@ -15,6 +15,9 @@ public sealed class ReporterEntity : Entity
     public string KeyHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public bool Revoked { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string? RevokedBy { get; set; }
+    public string? RevokeReason { get; set; }
 }
 
 /// <summary>Key lookup row (PK = "key", RK = SHA-256 of the key) → reporterId.</summary>

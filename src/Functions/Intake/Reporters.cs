@@ -29,6 +29,87 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
         return (reporterId, key);
     }
 
+    public async Task<List<ReporterEntity>> ListAsync(CancellationToken cancellationToken)
+    {
+        var reporters = new List<ReporterEntity>();
+        await foreach (var row in storage.Reporters.QueryAsync<ReporterEntity>(r => r.PartitionKey == ReporterEntity.Partition, cancellationToken: cancellationToken))
+        {
+            reporters.Add(row);
+        }
+
+        return reporters;
+    }
+
+    public async Task<ReporterEntity?> FindAsync(string reporterId, CancellationToken cancellationToken)
+    {
+        if (reporterId.Length is 0 or > 64 || !reporterId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
+        var row = await storage.Reporters.GetEntityIfExistsAsync<ReporterEntity>(ReporterEntity.Partition, reporterId, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>
+    /// Revokes the reporter's key: the key row goes first, so the key stops working at once (authentication reads
+    /// that row on every request, nothing caches it) even if marking the reporter fails; revoking again finishes it.
+    /// </summary>
+    public async Task<ReporterEntity?> RevokeAsync(string reporterId, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var reporter = await FindAsync(reporterId, cancellationToken);
+        if (reporter is null)
+        {
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(reporter.KeyHash))
+        {
+            try
+            {
+                await storage.Reporters.DeleteEntityAsync(ReporterKeyEntity.Partition, reporter.KeyHash, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already gone: an earlier revoke got this far.
+            }
+        }
+
+        if (!reporter.Revoked)
+        {
+            reporter.Revoked = true;
+            reporter.RevokedAt = clock.GetUtcNow();
+            reporter.RevokedBy = actor;
+            reporter.RevokeReason = reason;
+            // Merge only these fields: a concurrent feedback change must not undo a revocation, nor this undo it.
+            await storage.Reporters.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(ReporterEntity.Partition, reporterId)
+            {
+                [nameof(ReporterEntity.Revoked)] = true,
+                [nameof(ReporterEntity.RevokedAt)] = reporter.RevokedAt,
+                [nameof(ReporterEntity.RevokedBy)] = actor,
+                [nameof(ReporterEntity.RevokeReason)] = reason,
+            }, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);
+        }
+
+        return reporter;
+    }
+
+    public async Task<ReporterEntity?> SetWantsFeedbackAsync(string reporterId, bool wantsFeedback, CancellationToken cancellationToken)
+    {
+        var reporter = await FindAsync(reporterId, cancellationToken);
+        if (reporter is null)
+        {
+            return null;
+        }
+
+        reporter.WantsFeedback = wantsFeedback;
+        await storage.Reporters.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(ReporterEntity.Partition, reporterId)
+        {
+            [nameof(ReporterEntity.WantsFeedback)] = wantsFeedback,
+        }, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);
+        return reporter;
+    }
+
     /// <summary>The reporter id for an <c>Authorization: Bearer</c> header, or null.</summary>
     public async Task<string?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {

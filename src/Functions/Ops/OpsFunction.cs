@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AbuseDesk.Domain.Cases;
-using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
@@ -12,8 +11,6 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>The "Ops" HTTP function: the desk's own routes, all behind the ops key.</summary>
 public static class OpsFunction
 {
-    private const int MaxAllocationBytes = 64 * 1024 * 1024;
-
     public static void MapOps(this WebApplication app)
     {
         var ops = app.MapGroup("/api/ops").AddEndpointFilter(async (context, next) =>
@@ -21,8 +18,14 @@ public static class OpsFunction
                 ? await next(context)
                 : Problems.Unauthorized("Send the ops key in the x-functions-key header (or ?code=)."));
 
-        ops.MapPut("/allocations", ImportAllocationsAsync);
-        ops.MapPost("/reporters", CreateReporterAsync);
+        ops.MapAllocationRoutes();
+        ops.MapReporterRoutes();
+        ops.MapCustomerRoutes();
+        ops.MapPlaybookRoutes();
+        ops.MapWorkQueueRoutes();
+        ops.MapPoisonRoutes();
+        ops.MapCaseExportRoutes();
+        ops.MapAuditRoutes();
         ops.MapGet("/reports/{reportId}", GetReportAsync);
         ops.MapPost("/reports/{reportId}/reparse", ReparseAsync);
         ops.MapGet("/cases", ListCasesAsync);
@@ -31,60 +34,6 @@ public static class OpsFunction
         ops.MapPost("/cases/{caseId}/links/revoke", Portal.PortalFunction.RevokeLinksAsync);
         ops.MapSafetyRoutes();
         ops.MapMailRoutes();
-    }
-
-    private static async Task<IResult> ImportAllocationsAsync(HttpContext context, AllocationStore store)
-    {
-        if (context.Request.ContentLength > MaxAllocationBytes)
-        {
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "Allocation file too large", $"The allocation file is limited to {MaxAllocationBytes} bytes.");
-        }
-
-        if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
-        {
-            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the allocations as text/csv.");
-        }
-
-        // The parser reads lines synchronously; Kestrel only allows async body reads, so buffer first (bounded above).
-        using var reader = new StreamReader(context.Request.Body);
-        var text = await reader.ReadToEndAsync(context.RequestAborted);
-        var parsed = AllocationCsv.Parse(new StringReader(text));
-        if (!parsed.Ok)
-        {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid allocation file", string.Join("; ", parsed.Errors),
-                new Dictionary<string, object?> { ["errors"] = parsed.Errors });
-        }
-
-        var count = await store.ReplaceAsync(parsed.Allocations, context.RequestAborted);
-        return Results.Json(new { count });
-    }
-
-    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback);
-
-    private static async Task<IResult> CreateReporterAsync(HttpContext context, Reporters reporters)
-    {
-        NewReporter? body;
-        try
-        {
-            body = await context.Request.ReadFromJsonAsync<NewReporter>(context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return Problems.BadRequest($"Body must be JSON: {{\"name\":\"...\",\"contactEmail\":\"...\",\"wantsFeedback\":true}} ({ex.Message})");
-        }
-
-        if (string.IsNullOrWhiteSpace(body?.Name) || body.Name.Length > 200)
-        {
-            return Problems.BadRequest("'name' is required (1-200 characters).");
-        }
-
-        if (body.ContactEmail is { } email && (email.Length > 254 || !email.Contains('@', StringComparison.Ordinal)))
-        {
-            return Problems.BadRequest($"'contactEmail' '{email}' is not an email address.");
-        }
-
-        var (reporterId, key) = await reporters.CreateAsync(body.Name.Trim(), body.ContactEmail, body.WantsFeedback, null, null, context.RequestAborted);
-        return Results.Json(new { reporterId, key }, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> GetReportAsync(string reportId, HttpContext context, ReportQueries queries)
@@ -118,17 +67,27 @@ public static class OpsFunction
         return Results.Json(body);
     }
 
-    private static async Task<IResult> ReparseAsync(string reportId, HttpContext context, ReparseReport reparse)
+    private static async Task<IResult> ReparseAsync(string reportId, HttpContext context, ReparseReport reparse, OpsAudit audit)
     {
+        var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: false);
+        if (intent is null)
+        {
+            return problem!;
+        }
+
         if (reportId.Length is 0 or > 64 || !reportId.All(char.IsAsciiLetterOrDigit))
         {
             return Problems.NotFound($"No report '{reportId}'.");
         }
 
         var report = await reparse.RunAsync(reportId, context.RequestAborted);
-        return report is null
-            ? Problems.NotFound($"No report '{reportId}'.")
-            : Results.Accepted($"/api/ops/reports/{reportId}", new { reportId, status = report.Status, reparses = report.Reparses });
+        if (report is null)
+        {
+            return Problems.NotFound($"No report '{reportId}'.");
+        }
+
+        await audit.RecordAsync("report-reparse", reportId, intent, $"reparse #{report.Reparses}", context.RequestAborted);
+        return Results.Accepted($"/api/ops/reports/{reportId}", new { reportId, status = report.Status, reparses = report.Reparses });
     }
 
     private static async Task<IResult> ListCasesAsync(HttpContext context, CaseQueries queries)
@@ -205,9 +164,19 @@ public static class OpsFunction
         }
 
         var actor = OpsActor.From(context.Request, request?.Actor);
-        if (string.IsNullOrWhiteSpace(request?.Action) || string.IsNullOrWhiteSpace(actor))
+        if (string.IsNullOrWhiteSpace(request?.Action))
         {
-            return Problems.BadRequest("'action' and 'actor' are required.");
+            return Problems.BadRequest("'action' is required.");
+        }
+
+        if (actor is null)
+        {
+            return Problems.BadRequest("'actor' is required (1-200 characters): every ops action records who did it. With App Service authentication it comes from the signed-in principal.");
+        }
+
+        if (request.Reason is { Length: > OpsIntent.MaxReasonLength })
+        {
+            return Problems.BadRequest($"'reason' is limited to {OpsIntent.MaxReasonLength} characters.");
         }
 
         try
@@ -227,7 +196,7 @@ public static class OpsFunction
         }
     }
 
-    private static Dictionary<string, object?> Summary(CaseEntity c) => new()
+    internal static Dictionary<string, object?> Summary(CaseEntity c) => new()
     {
         ["caseId"] = c.PartitionKey,
         ["customerId"] = c.CustomerId,

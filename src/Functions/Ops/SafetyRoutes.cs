@@ -82,10 +82,25 @@ public static class SafetyRoutes
         return Results.Json(View(flag, now), statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RemoveFlagAsync(string customerId, string flagId, HttpContext context, SafetyStore safety) =>
-        await safety.RemoveFlagAsync(customerId, flagId, context.RequestAborted)
-            ? Results.NoContent()
-            : Problems.NotFound($"No allow-flag '{flagId}' for customer '{customerId}'.");
+    private static async Task<IResult> RemoveFlagAsync(string customerId, string flagId, HttpContext context, SafetyStore safety, OpsAudit audit)
+    {
+        var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: false);
+        if (intent is null)
+        {
+            return problem!;
+        }
+
+        // TableClient.DeleteEntity succeeds for a missing row, so existence is checked first: an unknown flag is a 404.
+        var exists = (await safety.FlagsAsync(customerId, context.RequestAborted)).Any(f => f.RowKey == flagId);
+        if (!exists || !await safety.RemoveFlagAsync(customerId, flagId, context.RequestAborted))
+        {
+            return Problems.NotFound($"No allow-flag '{flagId}' for customer '{customerId}'.");
+        }
+
+        // The flag row is gone with its reason; the audit keeps who lifted it and why.
+        await audit.RecordAsync("allow-flag-remove", $"{customerId}/{flagId}", intent, null, context.RequestAborted);
+        return Results.NoContent();
+    }
 
     private static async Task<IResult> GetBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, Domain.Cases.PlaybookSet playbooks)
     {
@@ -106,7 +121,7 @@ public static class SafetyRoutes
 
     private sealed record Resume(string? Actor, string? Reason);
 
-    private static async Task<IResult> ResumeBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock)
+    private static async Task<IResult> ResumeBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, OpsAudit audit)
     {
         Resume? body = null;
         if (context.Request.HasJsonContentType())
@@ -121,13 +136,14 @@ public static class SafetyRoutes
             }
         }
 
-        var actor = OpsActor.From(context.Request, body?.Actor);
+        var actor = OpsActor.From(context.Request, body?.Actor ?? context.Request.Query["actor"].FirstOrDefault());
         if (actor is null)
         {
             return Problems.BadRequest("'actor' is required: resuming automated suspensions is a recorded decision.");
         }
 
         await safety.ResumeBreakerAsync(actor, clock.GetUtcNow(), context.RequestAborted);
+        await audit.RecordAsync("breaker-resume", "breaker", new OpsIntent(actor, body?.Reason), null, context.RequestAborted);
         return Results.Json(new { open = false, resumedBy = actor });
     }
 

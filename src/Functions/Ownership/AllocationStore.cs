@@ -22,7 +22,12 @@ public sealed class AllocationPointer : Entity
     public string Generation { get; set; } = "";
     public int Count { get; set; }
     public DateTimeOffset ReplacedAt { get; set; }
+    public string? ImportedBy { get; set; }
+    public string? ImportReason { get; set; }
 }
+
+/// <summary>The allocations in force and the pointer row that names them (null before the first import).</summary>
+public sealed record AllocationSnapshot(AllocationPointer? Pointer, IReadOnlyList<Allocation> Allocations);
 
 /// <summary>
 /// The allocation table in storage. An import writes a whole new generation, then flips one pointer row, so
@@ -34,9 +39,13 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
     private const string PointerPartition = "current";
     private const string PointerRow = "pointer";
     private readonly SemaphoreSlim _reload = new(1, 1);
-    private (string Generation, AllocationTable Table) _cached = ("", AllocationTable.Empty);
+    // One reference, so a reader never sees one generation's table with another's list.
+    private volatile Loaded _cached = new("", AllocationTable.Empty, []);
 
-    public async Task<int> ReplaceAsync(IReadOnlyList<Allocation> allocations, CancellationToken cancellationToken)
+    public async Task<int> ReplaceAsync(IReadOnlyList<Allocation> allocations, CancellationToken cancellationToken) =>
+        await ReplaceAsync(allocations, null, null, cancellationToken);
+
+    public async Task<int> ReplaceAsync(IReadOnlyList<Allocation> allocations, string? importedBy, string? reason, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var generation = $"g{now.UtcTicks:D20}";
@@ -64,6 +73,8 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
             Generation = generation,
             Count = allocations.Count,
             ReplacedAt = now,
+            ImportedBy = importedBy,
+            ImportReason = reason,
         }, TableUpdateMode.Replace, cancellationToken);
 
         if (previous is not null)
@@ -79,14 +90,24 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
     public async Task<AllocationTable> CurrentAsync(CancellationToken cancellationToken)
     {
         var pointer = await PointerAsync(cancellationToken);
-        if (pointer is null)
-        {
-            return AllocationTable.Empty;
-        }
+        return pointer is null ? AllocationTable.Empty : (await LoadAsync(pointer, cancellationToken)).Table;
+    }
 
-        if (_cached.Generation == pointer.Generation)
+    /// <summary>The allocations in force as a list, for ops views and the import dry-run (served from the same cache).</summary>
+    public async Task<AllocationSnapshot> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var pointer = await PointerAsync(cancellationToken);
+        return pointer is null ? new AllocationSnapshot(null, []) : new AllocationSnapshot(pointer, (await LoadAsync(pointer, cancellationToken)).List);
+    }
+
+    private sealed record Loaded(string Generation, AllocationTable Table, IReadOnlyList<Allocation> List);
+
+    private async Task<Loaded> LoadAsync(AllocationPointer pointer, CancellationToken cancellationToken)
+    {
+        var cached = _cached;
+        if (cached.Generation == pointer.Generation)
         {
-            return _cached.Table;
+            return cached;
         }
 
         await _reload.WaitAsync(cancellationToken);
@@ -103,11 +124,11 @@ public sealed class AllocationStore(DeskStorage storage, TimeProvider clock, ILo
                     }
                 }
 
-                _cached = (pointer.Generation, new AllocationTable(allocations));
+                _cached = new Loaded(pointer.Generation, new AllocationTable(allocations), allocations);
                 logger.LogInformation("Loaded {Count} allocations (generation {Generation})", allocations.Count, pointer.Generation);
             }
 
-            return _cached.Table;
+            return _cached;
         }
         finally
         {

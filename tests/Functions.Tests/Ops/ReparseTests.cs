@@ -19,7 +19,7 @@ public sealed class ReparseTests(DeskApp app)
 
         for (var i = 0; i < 2; i++)
         {
-            using var reparse = app.Ops(HttpMethod.Post, $"/api/ops/reports/{reportId}/reparse");
+            using var reparse = app.Ops(HttpMethod.Post, $"/api/ops/reports/{reportId}/reparse?actor=alice&reason=parser%20fix");
             using var response = await app.Http.SendAsync(reparse);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             var after = await app.WaitForReportAsync(reportId);
@@ -34,7 +34,10 @@ public sealed class ReparseTests(DeskApp app)
         var phishing = (await app.OpsJsonAsync("/api/ops/cases?customerId=cust-misc&abuseClass=phishing"))["cases"]!.AsArray();
         Assert.Single(phishing);
 
-        using var missing = app.Ops(HttpMethod.Post, "/api/ops/reports/nosuchreport/reparse");
+        var audit = await app.OpsJsonAsync($"/api/ops/audit?target={reportId}");
+        Assert.Equal(2, audit["entries"]!.AsArray().Count(e => e!["action"]!.GetValue<string>() == "report-reparse" && e["actor"]!.GetValue<string>() == "alice"));
+
+        using var missing = app.Ops(HttpMethod.Post, "/api/ops/reports/nosuchreport/reparse?actor=alice");
         using var notFound = await app.Http.SendAsync(missing);
         Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
     }

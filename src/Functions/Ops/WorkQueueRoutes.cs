@@ -1,0 +1,136 @@
+using System.Xml;
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Hosting;
+
+namespace AbuseDesk.Functions.Ops;
+
+/// <summary>
+/// What waits for a person: escalated cases, suspensions awaiting approval, disputes, failed reports and where
+/// unrouted events come from; <c>GET /api/ops/queues</c> counts all of it and the storage queues.
+/// </summary>
+public static class WorkQueueRoutes
+{
+    private static readonly string[] CaseQueues = [CaseStatus.Escalated.ToWireName(), CaseStatus.SuspensionPending.ToWireName(), CaseStatus.Disputed.ToWireName()];
+
+    public static void MapWorkQueueRoutes(this RouteGroupBuilder ops)
+    {
+        ops.MapGet("/queues", SummaryAsync);
+        ops.MapGet("/queues/failed-reports", FailedReportsAsync);
+        ops.MapGet("/queues/unrouted", UnroutedAsync);
+        ops.MapGet("/queues/{status}", CasesAsync);
+    }
+
+    private static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison)
+    {
+        var cases = await work.CaseCountsAsync(CaseQueues, context.RequestAborted);
+        var failed = await work.FailedReportCountAsync(context.RequestAborted);
+        var storage = await poison.CountsAsync(context.RequestAborted);
+        return Results.Json(new
+        {
+            work = new Dictionary<string, object>
+            {
+                [CaseQueues[0]] = cases[CaseQueues[0]],
+                [CaseQueues[1]] = cases[CaseQueues[1]],
+                [CaseQueues[2]] = cases[CaseQueues[2]],
+                ["failed-reports"] = failed,
+                ["poison"] = storage.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value),
+            },
+            countCap = WorkQueues.CountCap,
+            // Approximate, as Azure Queue storage reports them.
+            storageQueues = storage,
+        });
+    }
+
+    private static async Task<IResult> CasesAsync(string status, HttpContext context, CaseQueries queries)
+    {
+        if (!CaseQueues.Contains(status, StringComparer.Ordinal))
+        {
+            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports and unrouted.");
+        }
+
+        var (paging, problem) = OpsPaging.From(context.Request);
+        if (paging is null)
+        {
+            return problem!;
+        }
+
+        var (cases, continuation) = await queries.ListAsync(new CaseQueries.CaseFilter(status, context.Request.Query["customerId"].FirstOrDefault(), null, false, paging.Limit, paging.Continuation), context.RequestAborted);
+        return Results.Json(new { queue = status, cases = cases.Select(OpsFunction.Summary), continuation });
+    }
+
+    private static async Task<IResult> FailedReportsAsync(HttpContext context, WorkQueues work)
+    {
+        var (paging, problem) = OpsPaging.From(context.Request);
+        if (paging is null)
+        {
+            return problem!;
+        }
+
+        var (reports, continuation) = await work.FailedReportsAsync(paging.Limit, paging.Continuation, context.RequestAborted);
+        return Results.Json(new
+        {
+            reports = reports.Select(r => new
+            {
+                reportId = r.PartitionKey,
+                reporterId = r.ReporterId,
+                format = r.Format,
+                contentType = r.ContentType,
+                error = r.Error,
+                receivedAt = r.ReceivedAt,
+                reparses = r.Reparses,
+            }),
+            continuation,
+        });
+    }
+
+    private static async Task<IResult> UnroutedAsync(HttpContext context, WorkQueues work, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var since = now.AddDays(-7);
+        if (context.Request.Query["since"].FirstOrDefault() is { } text)
+        {
+            if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            {
+                since = at;
+            }
+            else if (TryDuration(text, out var window) && window > TimeSpan.Zero && window <= TimeSpan.FromDays(366))
+            {
+                since = now - window;
+            }
+            else
+            {
+                return Problems.BadRequest($"'since' '{text}' must be an ISO 8601 time (2026-11-20T00:00:00Z) or a duration back from now up to a year (P7D, PT12H).");
+            }
+        }
+
+        var (reporters, sampled) = await work.UnroutedAsync(since, context.RequestAborted);
+        return Results.Json(new
+        {
+            since,
+            reasonsSampled = sampled,
+            reporters = reporters.Select(r => new
+            {
+                reporterId = r.ReporterId,
+                reports = r.Reports,
+                unroutedEvents = r.Events,
+                lastReceivedAt = r.LastReceivedAt,
+                reasons = r.Reasons.OrderByDescending(x => x.Value).Select(x => new { reason = x.Key, events = x.Value }),
+            }),
+        });
+    }
+
+    private static bool TryDuration(string text, out TimeSpan duration)
+    {
+        try
+        {
+            duration = XmlConvert.ToTimeSpan(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            duration = default;
+            return false;
+        }
+    }
+}
