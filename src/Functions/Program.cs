@@ -67,6 +67,7 @@ builder.Services.AddSingleton<CaseLinks>();
 builder.Services.AddPortal(builder.Configuration);
 builder.Services.AddSingleton<CaseTransitions>();
 builder.Services.AddSingleton<SendCustomerDigest>();
+builder.Services.AddSingleton<TimerWheel>();
 builder.Services.AddSingleton<SafetyStore>();
 builder.Services.AddHttpClient("platform", client => client.Timeout = TimeSpan.FromSeconds(30));
 builder.Services.AddSingleton<CaseQueries>();

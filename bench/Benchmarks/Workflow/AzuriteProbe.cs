@@ -16,6 +16,7 @@ public static class AzuriteProbe
         var connection = LoadRun.StringArg(args, "--storage", "");
         var n = LoadRun.IntArg(args, "--ops", 2000);
         var prefill = LoadRun.IntArg(args, "--prefill", 0);
+        var standing = LoadRun.IntArg(args, "--standing", 0);
         var table = new TableClient(connection, "probe" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateAsync();
         var queue = new QueueClient(connection, "probe-" + Guid.NewGuid().ToString("N")[..8]);
@@ -28,6 +29,17 @@ public static class AzuriteProbe
                 await table.SubmitTransactionAsync(Enumerable.Range(0, 10).Select(r => new TableTransactionAction(TableTransactionActionType.Add,
                     new TableEntity($"fill-{i}", r == 0 ? "case" : $"h|{r:D6}") { ["Body"] = new string('x', 200) })), ct));
         }
+
+        if (standing > 0)
+        {
+            // Armed timers: delayed messages in another queue, which Azurite still walks on every queue call.
+            var timers = new QueueClient(connection, "probe-timers-" + Guid.NewGuid().ToString("N")[..8]);
+            await timers.CreateAsync();
+            await Parallel.ForEachAsync(Enumerable.Range(0, standing), options, async (i, ct) =>
+                await timers.SendMessageAsync($"timer {i}", visibilityTimeout: TimeSpan.FromHours(1), cancellationToken: ct));
+        }
+
+        Console.WriteLine($"azurite: {prefill:N0} entities and {standing:N0} delayed messages stored beforehand; {n:N0} operations, 24 at a time");
 
         async Task Time(string what, Func<int, CancellationToken, ValueTask> op)
         {

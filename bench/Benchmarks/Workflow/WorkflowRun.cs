@@ -51,7 +51,7 @@ public static class WorkflowRun
         var notified = 0;
         while (notified < count)
         {
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            await Task.Delay(TimeSpan.FromSeconds(15));
             notified = await CountAsync(cases, "notified");
             Console.WriteLine($"workflow: {clock.Elapsed.TotalSeconds,6:F0} s  {notified:N0} notified");
             if (clock.Elapsed > TimeSpan.FromMinutes(30))

@@ -21,6 +21,7 @@ public sealed class CaseTransitions(
     PlaybookSet playbooks,
     CaseLinks links,
     SafetyStore safety,
+    TimerWheel timers,
     Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options,
     TimeProvider clock,
     ILogger<CaseTransitions> logger)
@@ -85,10 +86,7 @@ public sealed class CaseTransitions(
             }
 
             logger.LogInformation("Case {CaseId}: {Input} → {Status} (v{Version})", caseId, input.GetType().Name, transition.State.Status.ToWireName(), transition.State.Version);
-            foreach (var item in outbox)
-            {
-                await SendAsync(item, cancellationToken);
-            }
+            await SendAllAsync(outbox, cancellationToken);
 
             if (recovering)
             {
@@ -233,18 +231,43 @@ public sealed class CaseTransitions(
     }
 
     /// <summary>Sends one outbox message and marks it sent. Receivers are idempotent, so a resend after a crash is harmless.</summary>
-    public async Task SendAsync(OutboxEntity item, CancellationToken cancellationToken)
+    public Task SendAsync(OutboxEntity item, CancellationToken cancellationToken) => SendAllAsync([item], cancellationToken);
+
+    /// <summary>
+    /// Sends the outbox messages of one partition, then marks them all sent in one transaction (one write instead
+    /// of one per message). Receivers are idempotent, so a resend after a crash is harmless.
+    /// </summary>
+    public async Task SendAllAsync(IReadOnlyList<OutboxEntity> items, CancellationToken cancellationToken)
     {
-        var delay = item.DueAt is { } due ? TimerDelay(due - clock.GetUtcNow()) : TimeSpan.Zero;
-        await storage.Queue(item.Queue).SendMessageAsync(item.Body, visibilityTimeout: delay, cancellationToken: cancellationToken);
-        item.Sent = true;
+        foreach (var item in items)
+        {
+            if (item.DueAt is { } due && item.Queue == DeskStorage.CaseWorkflowQueue)
+            {
+                // A timer: its outbox row names it, so arming it again after a crash rewrites the same wheel row.
+                await timers.ArmAsync(item.Body, $"{item.PartitionKey}|{item.RowKey}", due, cancellationToken);
+            }
+            else
+            {
+                await storage.Queue(item.Queue).SendMessageAsync(item.Body, cancellationToken);
+            }
+
+            item.Sent = true;
+        }
+
+        if (items.Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            await storage.Cases.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, cancellationToken);
+            await storage.Cases.SubmitTransactionAsync(
+                items.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(i.PartitionKey, i.RowKey) { ["Sent"] = true }, i.ETag)),
+                cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
         {
-            // Someone else sent it at the same time; one extra message, absorbed by the receiver.
+            // Someone else sent one of them at the same time; extra messages are absorbed by the receivers.
         }
     }
 

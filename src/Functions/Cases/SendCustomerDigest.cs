@@ -219,10 +219,7 @@ public sealed class SendCustomerDigest(
             throw new RequestFailedException(ex.Status, ex.Message, ex);
         }
 
-        foreach (var item in all.OfType<OutboxEntity>())
-        {
-            await transitions.SendAsync(item, cancellationToken);
-        }
+        await transitions.SendAllAsync([.. all.OfType<OutboxEntity>()], cancellationToken);
     }
 
     private static OutboxEntity ArmAt(CustomerDigestEntity row, DateTimeOffset dueAt) =>

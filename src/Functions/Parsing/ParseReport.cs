@@ -114,11 +114,12 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
 
         var written = await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
 
-        // One wake-up per case however many chunks and reports feed it: AttachAsync says which cases need one.
+        // One wake-up per case however many chunks and reports feed it (AttachAsync says which cases need one),
+        // and one message per batch of cases.
         var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
-        var wake = written.Values.Where(t => t.Wake).Select(t => t.CaseId).Distinct();
-        await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseId, ct) =>
-            await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseId, CaseWorkflowMessage.EventsAdded)), ct));
+        var wake = written.Values.Where(t => t.Wake).Select(t => t.CaseId).Distinct().Order(StringComparer.Ordinal).Chunk(CaseWorkflowMessage.WakeBatch);
+        await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseIds, ct) =>
+            await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseIds[0], CaseWorkflowMessage.EventsAdded, CaseIds: caseIds)), ct));
 
         var next = new Dictionary<CaseKey, AssignEvents.Target>(known);
         foreach (var (key, target) in written)

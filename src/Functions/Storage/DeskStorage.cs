@@ -55,6 +55,7 @@ public sealed class DeskStorage
         Customers = Tables.GetTableClient("customers");
         SuspensionLog = Tables.GetTableClient("suspensionlog");
         Desk = Tables.GetTableClient("desk");
+        Timers = Tables.GetTableClient("timers");
         RawReports = Blobs.GetBlobContainerClient(RawReportsContainer);
         Inbox = Blobs.GetBlobContainerClient(InboxContainer);
     }
@@ -89,6 +90,9 @@ public sealed class DeskStorage
     /// <summary>Desk-wide state such as the circuit breaker.</summary>
     public TableClient Desk { get; }
 
+    /// <summary>Armed timers by the second they are due (PK = bucket): one delayed message per bucket, not per timer.</summary>
+    public TableClient Timers { get; }
+
     public BlobContainerClient RawReports { get; }
 
     public BlobContainerClient Inbox { get; }
@@ -100,7 +104,7 @@ public sealed class DeskStorage
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations, AllowFlags, Customers, SuspensionLog, Desk })
+        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations, AllowFlags, Customers, SuspensionLog, Desk, Timers })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
