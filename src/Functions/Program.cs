@@ -2,6 +2,7 @@ using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Demo;
+using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Health;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
@@ -74,12 +75,17 @@ builder.Services.AddSingleton<CaseQueries>();
 builder.Services.AddSingleton<SmtpMailer>();
 builder.Services.AddSingleton<MailRateLimiter>();
 builder.Services.AddSingleton<DemoData>();
+builder.Services.AddSingleton<FeedbackMails>();
+builder.Services.AddSingleton<SendReportParsedFeedback>();
+builder.Services.AddSingleton<SendCasesEndedFeedback>();
+builder.Services.AddSingleton<ReportEventOutcomes>();
 builder.Services.AddSingleton<ITriggeredFunction, ParseReport>();
 builder.Services.AddSingleton<ITriggeredFunction, RunCaseWorkflow>();
 builder.Services.AddSingleton<ITriggeredFunction, SendEmail>();
 builder.Services.AddSingleton<ITriggeredFunction, IngestDroppedReport>();
 builder.Services.AddSingleton<ITriggeredFunction, CallPlatformWebhook>();
 builder.Services.AddSingleton<ITriggeredFunction, SweepOutbox>();
+builder.Services.AddSingleton<ITriggeredFunction, RunReporterFeedback>();
 
 var runTriggersLocally = builder.Configuration.GetValue<bool?>("AbuseDesk:RunTriggersLocally") ?? hostPort is null;
 if (runTriggersLocally)

@@ -98,6 +98,10 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:71::/48,cust-ops-export,vm-ops-export,ops-export@customer.test,2026-10-01
         2001:db8:72::/48,cust-ops-queue,vm-ops-queue,ops-queue@customer.test,2026-10-01
         2001:db8:73::/48,cust-ops-diff,vm-ops-diff,ops-diff@customer.test,2026-10-01
+        2001:db8:80:1::/64,cust-feedback,vm-feedback-1,feedback-customer@customer.test,2026-10-01
+        2001:db8:80:2::/64,cust-feedback,vm-feedback-2,feedback-customer@customer.test,2026-10-01
+        2001:db8:80:3::/64,cust-feedback,vm-feedback-3,feedback-customer@customer.test,2026-10-01
+        2001:db8:80:4::/64,cust-feedback,vm-feedback-4,feedback-customer@customer.test,2026-10-01
         """;
 
     /// <summary>The send rate the app runs with in tests (AbuseDesk:Email): fast enough for the suite, slow enough to measure.</summary>

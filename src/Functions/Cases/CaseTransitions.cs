@@ -1,5 +1,6 @@
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Notifications;
+using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Notifications;
 using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
@@ -194,6 +195,12 @@ public sealed class CaseTransitions(
                     actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.CaseWorkflowQueue, Json.Serialize(due), timer.DueAt));
                     break;
             }
+        }
+
+        if (ReporterFeedbackMessage.Ends(row.Status, state.Status))
+        {
+            // Reporters who asked hear when every case their report fed has ended (docs/feedback.md).
+            actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.ReporterFeedbackQueue, ReporterFeedbackMessage.ForEndedCase(caseId), null));
         }
 
         row.Apply(state);

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Ops;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,7 @@ public static class ReportsFunction
             : Results.Accepted(location, payload);
     }
 
-    private static async Task<IResult> GetStatusAsync(string reportId, HttpContext context, Reporters reporters, ReportQueries queries, OpsKey opsKey)
+    private static async Task<IResult> GetStatusAsync(string reportId, HttpContext context, Reporters reporters, ReportQueries queries, ReportEventOutcomes outcomes, OpsKey opsKey)
     {
         var isOps = opsKey.IsValid(context.Request);
         var reporterId = isOps ? null : await reporters.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -71,7 +72,18 @@ public static class ReportsFunction
             return Problems.NotFound($"No report '{reportId}' for this key.");
         }
 
-        return Results.Json(ReportQueries.Status(report));
+        if (ReportEventOutcomes.Paging(context.Request.Query, out var problem) is not var (from, limit))
+        {
+            return Problems.BadRequest(problem!);
+        }
+
+        // What became of each event, a page at a time; nothing in it names the customer (docs/feedback.md).
+        var body = ReportQueries.Status(report);
+        var page = await outcomes.ReadAsync(report.PartitionKey, from, limit, context.RequestAborted);
+        body["events"] = page.Events;
+        body["truncated"] = page.Truncated;
+        body["nextFrom"] = page.NextFrom;
+        return Results.Json(body);
     }
 
     private static IResult TooLarge(long limit) =>

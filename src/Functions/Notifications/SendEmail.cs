@@ -1,4 +1,5 @@
 using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Storage;
 using Azure;
@@ -146,12 +147,16 @@ public sealed class SendEmail(
         message.To.Add(to);
         message.ReplyTo.Add(MailboxAddress.Parse(smtp.ReplyTo));
         // Every mail of a case refers to the same thread root, so clients group them and replies carry the case.
-        // A customer's digests (partition "customer|{id}") thread among themselves and name no single case.
-        var digestOf = SendCustomerDigest.CustomerOf(request.CaseId);
-        var threadRoot = digestOf is null ? $"case-{request.CaseId}@{domain}" : $"digest-{digestOf}@{domain}";
+        // A customer's digests (partition "customer|{id}") thread among themselves and name no single case; a
+        // reporter's feedback (partition "report|{id}") threads per report and names no case at all.
+        var (threadRoot, header, value) = SendCustomerDigest.CustomerOf(request.CaseId) is { } customer
+            ? ($"digest-{customer}@{domain}", "X-AbuseDesk-Customer", customer)
+            : ReportFeedbackEntity.ReportOf(request.CaseId) is { } report
+                ? ($"report-{report}@{domain}", "X-AbuseDesk-Report", report)
+                : ($"case-{request.CaseId}@{domain}", "X-AbuseDesk-Case", request.CaseId);
         message.InReplyTo = threadRoot;
         message.References.Add(threadRoot);
-        message.Headers.Add(digestOf is null ? "X-AbuseDesk-Case" : "X-AbuseDesk-Customer", digestOf ?? request.CaseId);
+        message.Headers.Add(header, value);
         return message;
     }
 

@@ -1,6 +1,7 @@
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
 using AbuseDesk.Functions.Ownership;
@@ -26,6 +27,13 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {
         var request = Json.Deserialize<ParseRequest>(input.Payload);
+        await ParseAsync(request, cancellationToken);
+        // Also on a redelivery that finds the report settled: a crash right after the save must not lose the feedback.
+        await storage.Queue(DeskStorage.ReporterFeedbackQueue).SendMessageAsync(ReporterFeedbackMessage.ForReport(request.ReportId), cancellationToken);
+    }
+
+    private async Task ParseAsync(ParseRequest request, CancellationToken cancellationToken)
+    {
         var report = (await storage.Reports.GetEntityAsync<ReportEntity>(request.ReportId, ReportEntity.Row, cancellationToken: cancellationToken)).Value;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ReportId"] = report.PartitionKey });
         if (report.Status != ReportStatus.Received)

@@ -17,6 +17,7 @@ public sealed class DeskStorage
     public const string EmailOutboxQueue = "email-outbox";
     public const string SuspensionsQueue = "suspensions";
     public const string PlatformWebhookQueue = "platform-webhook";
+    public const string ReporterFeedbackQueue = "reporter-feedback";
     public const string RawReportsContainer = "reports";
     public const string InboxContainer = "reports-inbox";
 
@@ -100,7 +101,7 @@ public sealed class DeskStorage
     public QueueClient Queue(string name) => _queues.GetQueueClient(name);
 
     public static IEnumerable<string> QueueNames =>
-        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue, PlatformWebhookQueue }.SelectMany(q => new[] { q, q + "-poison" });
+        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue, PlatformWebhookQueue, ReporterFeedbackQueue }.SelectMany(q => new[] { q, q + "-poison" });
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

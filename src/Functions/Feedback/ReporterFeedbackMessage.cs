@@ -1,0 +1,22 @@
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Functions.Storage;
+
+namespace AbuseDesk.Functions.Feedback;
+
+/// <summary>
+/// The reporter-feedback message: a report finished parsing (or failing), or a case ended. Both are only hints to
+/// look; what gets sent is decided from the stored rows, so duplicates and redeliveries send nothing twice.
+/// </summary>
+public sealed record ReporterFeedbackMessage(string Kind, string? ReportId = null, string? CaseId = null)
+{
+    public const string ReportSettled = "report-settled";
+    public const string CaseEnded = "case-ended";
+
+    public static string ForReport(string reportId) => Json.Serialize(new ReporterFeedbackMessage(ReportSettled, ReportId: reportId));
+
+    public static string ForEndedCase(string caseId) => Json.Serialize(new ReporterFeedbackMessage(CaseEnded, CaseId: caseId));
+
+    /// <summary>Whether a transition from <paramref name="was"/> (the stored status) to <paramref name="now"/> ends the case.</summary>
+    public static bool Ends(string was, CaseStatus now) =>
+        CaseStatuses.TryParse(was, out var before) && before.IsOpen() && !now.IsOpen();
+}
