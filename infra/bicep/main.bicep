@@ -186,6 +186,7 @@ var appQueues = [
   'email-outbox'
   'suspensions'
   'platform-webhook'
+  'reporter-feedback'
 ]
 
 // Built-in role definitions (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

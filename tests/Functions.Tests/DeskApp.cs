@@ -130,8 +130,8 @@ public sealed class DeskApp : IAsyncLifetime
         }
     }
 
-    /// <summary>Resources for the crash test: 2001:db8:100:{i}::/64 → vm-crash-{i}, over 100 customers.</summary>
-    public const int CrashResources = 200;
+    /// <summary>Resources for the crash test: 2001:db8:100:{i}::/64 → vm-crash-{i}, over 100 customers (ten each).</summary>
+    public const int CrashResources = 1000;
 
     public static string CrashAllocations() =>
         string.Concat(Enumerable.Range(0, CrashResources).Select(i => $"\n2001:db8:100:{i:x}::/64,cust-crash-{i % 100},vm-crash-{i},crash-{i % 100}@crash.test,2026-10-01"));

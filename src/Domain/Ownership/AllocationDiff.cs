@@ -12,7 +12,7 @@ public sealed record AllocationDiff(
     IReadOnlyList<string> CustomersRemoved,
     int Unchanged)
 {
-    /// <summary>A block in both tables whose owner, resource, contact or customer-since differ.</summary>
+    /// <summary>A block in both tables whose owner, resource, contact, customer-since or mail language differ.</summary>
     public sealed record Change(Allocation Before, Allocation After)
     {
         public bool OwnerChanged => !string.Equals(Before.CustomerId, After.CustomerId, StringComparison.Ordinal);
@@ -23,6 +23,7 @@ public sealed record AllocationDiff(
             .. Before.ResourceId != After.ResourceId ? ["resourceId"] : Array.Empty<string>(),
             .. Before.ContactEmail != After.ContactEmail ? ["contactEmail"] : Array.Empty<string>(),
             .. Before.CustomerSince != After.CustomerSince ? ["customerSince"] : Array.Empty<string>(),
+            .. Before.Language != After.Language ? ["language"] : Array.Empty<string>(),
         ];
     }
 

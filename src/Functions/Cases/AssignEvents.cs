@@ -19,6 +19,13 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
     private const int MaxAttempts = 20;
 
     /// <summary>
+    /// Attachments to one case from concurrent reports in this process take turns (striped by case id): each then
+    /// costs one conflict at most instead of a storm of ETag retries. Other processes are still kept honest by
+    /// the ETag.
+    /// </summary>
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 1024).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>
     /// A case to attach to: its id, and its row when it already exists (null: create it on attach). After attaching,
     /// <see cref="Wake"/> says whether the caller must queue the case's events-added wake-up.
     /// </summary>
@@ -45,9 +52,18 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         await Parallel.ForEachAsync(groups, Parallelism.For(cancellationToken), async (group, ct) =>
         {
             var target = targets[group.Key];
-            written[group.Key] = await RetryAsync(group.Key, async () =>
-                await AttachOnceAsync(reportId, chunk, group, target, ct),
-                ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
+            var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(target.CaseId) % (uint)_stripes.Length)];
+            await stripe.WaitAsync(ct);
+            try
+            {
+                written[group.Key] = await RetryAsync(group.Key, async () =>
+                    await AttachOnceAsync(reportId, chunk, group, target, ct),
+                    ct, onConflict: async () => target = new Target(target.CaseId, await LoadAsync(target.CaseId, ct)));
+            }
+            finally
+            {
+                stripe.Release();
+            }
         });
         return written;
     }

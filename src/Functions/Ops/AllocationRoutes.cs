@@ -143,5 +143,6 @@ public static class AllocationRoutes
         resourceId = a.ResourceId,
         contactEmail = a.ContactEmail,
         customerSince = a.CustomerSince.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        language = a.Language,
     };
 }

@@ -23,8 +23,8 @@ public sealed class AllocationOpsTests(DeskApp app)
     }
 
     private static string Csv(IEnumerable<JsonNode> rows) =>
-        "cidr,customerId,resourceId,contactEmail,customerSince\n" + string.Concat(rows.Select(r =>
-            $"{r["cidr"]},{r["customerId"]},{r["resourceId"]},{r["contactEmail"]},{r["customerSince"]}\n"));
+        "cidr,customerId,resourceId,contactEmail,customerSince,language\n" + string.Concat(rows.Select(r =>
+            $"{r["cidr"]},{r["customerId"]},{r["resourceId"]},{r["contactEmail"]},{r["customerSince"]},{r["language"]}\n"));
 
     private async Task<(HttpResponseMessage Response, JsonNode Body)> PutAsync(string query, string csv)
     {
