@@ -3,6 +3,7 @@ using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Functions.Notifications;
 using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 
@@ -85,6 +86,7 @@ public sealed class CaseTransitions(
                 continue;
             }
 
+            DeskMetrics.Committed(state, transition, now);
             logger.LogInformation("Case {CaseId}: {Input} → {Status} (v{Version})", caseId, input.GetType().Name, transition.State.Status.ToWireName(), transition.State.Version);
             await SendAllAsync(outbox, cancellationToken);
 
