@@ -12,6 +12,7 @@ using AbuseDesk.Functions.Ownership;
 using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Microsoft.Extensions.Options;
 
 var localSettings = LocalSettings.Apply();
@@ -47,6 +48,7 @@ builder.Services.AddOptions<AbuseDeskOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddProblemDetails();
+builder.AddDeskTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 
 builder.Services.AddSingleton(TimeProvider.System);
@@ -96,6 +98,7 @@ if (runTriggersLocally)
 }
 
 var app = builder.Build();
+DeskMetrics.ReadBreakerWith(async ct => (await app.Services.GetRequiredService<SafetyStore>().BreakerAsync(ct))?.Open ?? false);
 
 // Fail start-up, not the first request, on a bad playbook file or bad options.
 try

@@ -4,6 +4,7 @@ using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Notifications;
 using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 
@@ -86,6 +87,7 @@ public sealed class CaseTransitions(
                 continue;
             }
 
+            DeskMetrics.Committed(state, transition, now);
             logger.LogInformation("Case {CaseId}: {Input} → {Status} (v{Version})", caseId, input.GetType().Name, transition.State.Status.ToWireName(), transition.State.Version);
             await SendAllAsync(outbox, cancellationToken);
 

@@ -1,6 +1,7 @@
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 
@@ -126,6 +127,7 @@ public sealed class SafetyStore(DeskStorage storage)
     public async Task<BreakerEntity?> BreakerAsync(CancellationToken cancellationToken)
     {
         var row = await Desk.GetEntityIfExistsAsync<BreakerEntity>("breaker", "state", cancellationToken: cancellationToken);
+        DeskMetrics.BreakerObserved(row.HasValue && row.Value!.Open);
         return row.HasValue ? row.Value : null;
     }
 
@@ -138,6 +140,7 @@ public sealed class SafetyStore(DeskStorage storage)
         }
 
         await Desk.UpsertEntityAsync(new BreakerEntity { PartitionKey = "breaker", RowKey = "state", Open = true, OpenedAt = at, Reason = reason }, TableUpdateMode.Replace, cancellationToken);
+        DeskMetrics.BreakerObserved(true);
     }
 
     public async Task ResumeBreakerAsync(string actor, DateTimeOffset at, CancellationToken cancellationToken)
@@ -147,6 +150,7 @@ public sealed class SafetyStore(DeskStorage storage)
         current.ResumedAt = at;
         current.ResumedBy = actor;
         await Desk.UpsertEntityAsync(current, TableUpdateMode.Replace, cancellationToken);
+        DeskMetrics.BreakerObserved(false);
     }
 
     private static string Hour(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AbuseDesk.Functions.Telemetry;
 
 namespace AbuseDesk.Functions.Hosting;
 
@@ -40,6 +41,7 @@ public static class InvocationEndpoint
             return Results.Problem(title: "Invalid invocation request", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
         }
 
+        using var invocation = FunctionInvocation.Start(definition.Name, input.Payload, logger);
         try
         {
             await function.RunAsync(input, context.RequestAborted);
@@ -47,6 +49,7 @@ public static class InvocationEndpoint
         }
         catch (Exception ex)
         {
+            invocation.Failed(ex);
             logger.LogError(ex, "{Function} failed (dequeue count {DequeueCount})", definition.Name, input.DequeueCount);
             return Results.Json(
                 new InvocationResponse(new Dictionary<string, object?>(), [$"{definition.Name} failed: {ex.GetType().Name}: {ex.Message}"], null),

@@ -1,4 +1,5 @@
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Storage.Queues.Models;
 
@@ -93,6 +94,7 @@ public sealed class QueueTriggerRunner(
             ["QueueName"] = definition.QueueName,
         };
 
+        using var invocation = FunctionInvocation.Start(definition.Name, message.Body.ToString(), logger, System.Diagnostics.ActivityKind.Consumer);
         var popReceipt = message.PopReceipt;
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         // Like the host, keep a long-running message invisible while its function works (a 1 GB feed takes minutes).
@@ -126,6 +128,7 @@ public sealed class QueueTriggerRunner(
         }
         catch (Exception ex)
         {
+            invocation.Failed(ex);
             try
             {
                 if (message.DequeueCount >= settings.MaxDequeueCount)

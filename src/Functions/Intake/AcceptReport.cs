@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -96,6 +97,7 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
             await storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), cancellationToken);
         }
 
+        DeskMetrics.ReportAccepted(reporterId, duplicate);
         logger.LogInformation("Report {ReportId} from {ReporterId}: {Size} bytes of {ContentType}{Duplicate}", reportId, reporterId, size, contentType, duplicate ? " (duplicate)" : "");
         return new AcceptedReport(reportId, duplicate);
     }

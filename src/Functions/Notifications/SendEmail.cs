@@ -2,6 +2,7 @@ using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -122,6 +123,7 @@ public sealed class SendEmail(
         mail.LastError = null;
         mail.ClaimedUntil = null;
         await storage.Cases.UpdateEntityAsync(mail, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        DeskMetrics.NotificationSent(mail.Kind);
         logger.LogInformation("Mail {MailRow} of case {CaseId} sent ({Kind})", request.MailRow, request.CaseId, mail.Kind);
     }
 
@@ -205,6 +207,7 @@ public sealed class SendEmail(
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace, mail, mail.ETag),
                 new TableTransactionAction(TableTransactionActionType.UpsertReplace, history),
             ], cancellationToken);
+        DeskMetrics.NotificationFailed(mail.Kind);
         logger.LogError("Mail {MailRow} of case {CaseId} failed for good: {Reason}", request.MailRow, request.CaseId, reason);
     }
 

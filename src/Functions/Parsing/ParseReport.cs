@@ -6,6 +6,7 @@ using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
 using AbuseDesk.Functions.Ownership;
 using AbuseDesk.Functions.Storage;
+using AbuseDesk.Functions.Telemetry;
 using Azure.Data.Tables;
 
 namespace AbuseDesk.Functions.Parsing;
@@ -35,7 +36,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     private async Task ParseAsync(ParseRequest request, CancellationToken cancellationToken)
     {
         var report = (await storage.Reports.GetEntityAsync<ReportEntity>(request.ReportId, ReportEntity.Row, cancellationToken: cancellationToken)).Value;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ReportId"] = report.PartitionKey });
+        using var scope = logger.BeginScope(new DeskLogScope(report.PartitionKey, null));
         if (report.Status != ReportStatus.Received)
         {
             return;
@@ -79,6 +80,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
                 report.UnroutedCount = report.EventCount - report.RoutedCount;
                 report.Notes = Bound(reading.Notes.ToString());
                 report = await SaveAsync(report, cancellationToken);
+                DeskMetrics.EventsRouted(routed.Count(r => r.Routed), routed.Count(r => !r.Routed));
             }
         }
         catch (ReportRejectedException ex)
@@ -143,6 +145,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         report.Status = ReportStatus.Failed;
         report.Error = Bound(error);
         await SaveAsync(report, cancellationToken);
+        DeskMetrics.ReportFailed(report.ReporterId, report.Format);
         logger.LogWarning("Report {ReportId} failed as {Format}: {Error}", report.PartitionKey, report.Format, error);
     }
 
