@@ -17,6 +17,9 @@ public static class AzuriteProbe
         var n = LoadRun.IntArg(args, "--ops", 2000);
         var prefill = LoadRun.IntArg(args, "--prefill", 0);
         var standing = LoadRun.IntArg(args, "--standing", 0);
+        // "shared": every partition's state row has the same RowKey (as "case" rows do); "unique": keyed by partition.
+        var shared = LoadRun.StringArg(args, "--row-keys", "shared") == "shared";
+        string StateRow(string partition) => shared ? "case" : $"case|{partition}";
         var table = new TableClient(connection, "probe" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateAsync();
         var queue = new QueueClient(connection, "probe-" + Guid.NewGuid().ToString("N")[..8]);
@@ -27,7 +30,7 @@ public static class AzuriteProbe
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, prefill / 10), options, async (i, ct) =>
                 await table.SubmitTransactionAsync(Enumerable.Range(0, 10).Select(r => new TableTransactionAction(TableTransactionActionType.Add,
-                    new TableEntity($"fill-{i}", r == 0 ? "case" : $"h|{r:D6}") { ["Body"] = new string('x', 200) })), ct));
+                    new TableEntity($"fill-{i}", r == 0 ? StateRow($"fill-{i}") : $"h|{r:D6}") { ["Body"] = new string('x', 200) })), ct));
         }
 
         if (standing > 0)
@@ -39,7 +42,7 @@ public static class AzuriteProbe
                 await timers.SendMessageAsync($"timer {i}", visibilityTimeout: TimeSpan.FromHours(1), cancellationToken: ct));
         }
 
-        Console.WriteLine($"azurite: {prefill:N0} entities and {standing:N0} delayed messages stored beforehand; {n:N0} operations, 24 at a time");
+        Console.WriteLine($"azurite: {prefill:N0} entities ({(shared ? "state rows share one RowKey" : "unique RowKeys")}) and {standing:N0} delayed messages stored beforehand; {n:N0} operations, 24 at a time");
 
         async Task Time(string what, Func<int, CancellationToken, ValueTask> op)
         {
@@ -48,12 +51,12 @@ public static class AzuriteProbe
             Console.WriteLine($"azurite: {what,-34} {n / clock.Elapsed.TotalSeconds,8:N0}/s");
         }
 
-        await Time("add (single entity)", async (i, ct) => await table.AddEntityAsync(new TableEntity($"p{i}", "case") { ["Body"] = new string('x', 200) }, ct));
-        await Time("point read", async (i, ct) => await table.GetEntityAsync<TableEntity>($"p{i}", "case", cancellationToken: ct));
-        await Time("replace (ETag *)", async (i, ct) => await table.UpdateEntityAsync(new TableEntity($"p{i}", "case") { ["Body"] = "y" }, Azure.ETag.All, TableUpdateMode.Replace, ct));
+        await Time("add (single entity)", async (i, ct) => await table.AddEntityAsync(new TableEntity($"p{i}", StateRow($"p{i}")) { ["Body"] = new string('x', 200) }, ct));
+        await Time("point read", async (i, ct) => await table.GetEntityAsync<TableEntity>($"p{i}", StateRow($"p{i}"), cancellationToken: ct));
+        await Time("replace (ETag *)", async (i, ct) => await table.UpdateEntityAsync(new TableEntity($"p{i}", StateRow($"p{i}")) { ["Body"] = "y" }, Azure.ETag.All, TableUpdateMode.Replace, ct));
         await Time("transaction of 6 entities", async (i, ct) => await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity($"p{i}", "case") { ["Body"] = "z" }, Azure.ETag.All),
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity($"p{i}", StateRow($"p{i}")) { ["Body"] = "z" }, Azure.ETag.All),
                 .. Enumerable.Range(1, 5).Select(r => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity($"p{i}", $"h|{r:D6}") { ["Body"] = new string('x', 200) })),
             ], ct));
         await Time("queue send", async (i, ct) => await queue.SendMessageAsync($"message {i}", ct));

@@ -49,17 +49,25 @@ public static class CaseMail
         model["lang"] = lang;
         model["text"] = string.IsNullOrWhiteSpace(text) ? null : text;
 
-        // The kind's template only captures its sentences; what it writes outside captures is dropped.
-        MailTemplates.Render(lang, TemplateName(kind), model, html: false);
-        var subject = $"{Tag(state.CaseId)} {OneLine(Captured(model, "subject"))}";
+        return Render(lang, TemplateName(kind), "layout", Tag(state.CaseId), model);
+    }
+
+    /// <summary>
+    /// Runs a mail's sentence template (it only captures subject, lead and todo; what it writes outside captures is
+    /// dropped), then lays the sentences out as the text and HTML parts.
+    /// </summary>
+    private static MailContent Render(string lang, string sentences, string layout, string subjectPrefix, ScriptObject model)
+    {
+        MailTemplates.Render(lang, sentences, model, html: false);
+        var subject = $"{subjectPrefix} {OneLine(Captured(model, "subject"))}";
         model["subject"] = subject;
         model["lead"] = Captured(model, "lead");
         model["todo"] = Captured(model, "todo");
 
         return new MailContent(
             subject,
-            Tidy(MailTemplates.Render(lang, "layout.txt.sbn", model, html: false)),
-            MailTemplates.Render(lang, "layout.html.sbn", model, html: true).Trim() + "\n");
+            Tidy(MailTemplates.Render(lang, $"{layout}.txt.sbn", model, html: false)),
+            MailTemplates.Render(lang, $"{layout}.html.sbn", model, html: true).Trim() + "\n");
     }
 
     /// <summary>
@@ -88,16 +96,7 @@ public static class CaseMail
             }).ToArray(),
         };
 
-        MailTemplates.Render(lang, "customer-digest.sbn", model, html: false);
-        var subject = $"[AbuseDesk] {OneLine(Captured(model, "subject"))}";
-        model["subject"] = subject;
-        model["lead"] = Captured(model, "lead");
-        model["todo"] = Captured(model, "todo");
-
-        return new MailContent(
-            subject,
-            Tidy(MailTemplates.Render(lang, "customer-digest.txt.sbn", model, html: false)),
-            MailTemplates.Render(lang, "customer-digest.html.sbn", model, html: true).Trim() + "\n");
+        return Render(lang, "customer-digest.sbn", "customer-digest", "[AbuseDesk]", model);
     }
 
     private static ScriptObject CaseModel(CaseState state, string portalUrl, bool showDeadline)
