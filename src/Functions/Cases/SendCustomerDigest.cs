@@ -197,29 +197,22 @@ public sealed class SendCustomerDigest(
     /// <summary>Writes the customer row (added or ETag-guarded) with its outbox rows in one transaction, then sends them.</summary>
     private async Task CommitAsync(CustomerDigestEntity row, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
     {
-        var all = rows;
         var actions = new List<TableTransactionAction>
         {
             row.ETag == default
                 ? new TableTransactionAction(TableTransactionActionType.Add, row)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
         };
-        actions.AddRange(all.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
-        try
+        actions.AddRange(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        // A lost race surfaces as TableTransactionFailedException, a RequestFailedException: RunAsync decides again.
+        var responses = (await storage.Cases.SubmitTransactionAsync(actions, cancellationToken)).Value;
+        row.ETag = responses[0].Headers.ETag ?? row.ETag;
+        for (var i = 1; i < actions.Count; i++)
         {
-            var responses = (await storage.Cases.SubmitTransactionAsync(actions, cancellationToken)).Value;
-            row.ETag = responses[0].Headers.ETag ?? row.ETag;
-            for (var i = 1; i < actions.Count; i++)
-            {
-                actions[i].Entity.ETag = responses[i].Headers.ETag ?? ETag.All;
-            }
-        }
-        catch (TableTransactionFailedException ex)
-        {
-            throw new RequestFailedException(ex.Status, ex.Message, ex);
+            actions[i].Entity.ETag = responses[i].Headers.ETag ?? ETag.All;
         }
 
-        await transitions.SendAllAsync([.. all.OfType<OutboxEntity>()], cancellationToken);
+        await transitions.SendAllAsync([.. rows.OfType<OutboxEntity>()], cancellationToken);
     }
 
     private static OutboxEntity ArmAt(CustomerDigestEntity row, DateTimeOffset dueAt) =>
