@@ -17,9 +17,10 @@ public static class AzuriteProbe
         var n = LoadRun.IntArg(args, "--ops", 2000);
         var prefill = LoadRun.IntArg(args, "--prefill", 0);
         var standing = LoadRun.IntArg(args, "--standing", 0);
-        // "shared": every partition's state row has the same RowKey (as "case" rows do); "unique": keyed by partition.
+        // "shared": every partition's rows have the same RowKeys as the others' ("case", "h|000001"…); "unique": keyed by partition too.
         var shared = LoadRun.StringArg(args, "--row-keys", "shared") == "shared";
         string StateRow(string partition) => shared ? "case" : $"case|{partition}";
+        string HistoryRow(string partition, int r) => shared ? $"h|{r:D6}" : $"h|{r:D6}|{partition}";
         var table = new TableClient(connection, "probe" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateAsync();
         var queue = new QueueClient(connection, "probe-" + Guid.NewGuid().ToString("N")[..8]);
@@ -30,7 +31,7 @@ public static class AzuriteProbe
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, prefill / 10), options, async (i, ct) =>
                 await table.SubmitTransactionAsync(Enumerable.Range(0, 10).Select(r => new TableTransactionAction(TableTransactionActionType.Add,
-                    new TableEntity($"fill-{i}", r == 0 ? StateRow($"fill-{i}") : $"h|{r:D6}") { ["Body"] = new string('x', 200) })), ct));
+                    new TableEntity($"fill-{i}", r == 0 ? StateRow($"fill-{i}") : HistoryRow($"fill-{i}", r)) { ["Body"] = new string('x', 200) })), ct));
         }
 
         if (standing > 0)
@@ -57,7 +58,7 @@ public static class AzuriteProbe
         await Time("transaction of 6 entities", async (i, ct) => await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity($"p{i}", StateRow($"p{i}")) { ["Body"] = "z" }, Azure.ETag.All),
-                .. Enumerable.Range(1, 5).Select(r => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity($"p{i}", $"h|{r:D6}") { ["Body"] = new string('x', 200) })),
+                .. Enumerable.Range(1, 5).Select(r => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity($"p{i}", HistoryRow($"p{i}", r)) { ["Body"] = new string('x', 200) })),
             ], ct));
         await Time("queue send", async (i, ct) => await queue.SendMessageAsync($"message {i}", ct));
         await Time("queue receive 16 + delete (per msg)", async (i, ct) =>

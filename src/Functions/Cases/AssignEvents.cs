@@ -116,7 +116,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         var link = new CaseEventLinkEntity
         {
             PartitionKey = target.CaseId,
-            RowKey = CaseEventLinkEntity.RowKeyFor(reportId, chunk),
+            RowKey = CaseEventLinkEntity.RowKeyFor(target.CaseId, reportId, chunk),
             ReportId = reportId,
             Chunk = chunk,
             Count = group.Events.Count,
@@ -152,7 +152,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
 
     private async Task<CaseEntity?> LoadAsync(string caseId, CancellationToken cancellationToken)
     {
-        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
@@ -180,7 +180,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
     private static CaseEntity NewCase(string caseId, CaseGroup group, DateTimeOffset now) => new()
     {
         PartitionKey = caseId,
-        RowKey = CaseEntity.Row,
+        RowKey = CaseEntity.RowKeyFor(caseId),
         CustomerId = group.Key.CustomerId,
         ResourceId = group.Key.ResourceId,
         AbuseClass = group.Key.AbuseClass.ToWireName(),

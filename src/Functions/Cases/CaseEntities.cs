@@ -5,12 +5,19 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>
-/// The case's readable state (PK = caseId, RK = "case"). Its history, event links, mails and outbox share
-/// the partition, so a state change and everything it implies commit in one entity-group transaction.
+/// The case's readable state (PK = caseId, RK = "case|{caseId}"). Its history, event links, mails and outbox
+/// share the partition, so a state change and everything it implies commit in one entity-group transaction.
+/// Every row key ends with the case id (<see cref="RowKeys"/>).
 /// </summary>
 public sealed class CaseEntity : Entity
 {
-    public const string Row = "case";
+    /// <summary>What every state row's key starts with: listings select state rows by this range.</summary>
+    public const string RowPrefix = "case|";
+
+    public static string RowKeyFor(string caseId) => RowKeys.Own(caseId, "case");
+
+    /// <summary>The filter clause that selects state rows (and nothing else of the cases table).</summary>
+    public static readonly string StateRows = Azure.Data.Tables.TableClient.CreateQueryFilter($"RowKey ge {RowPrefix} and RowKey lt {KeyRange.After(RowPrefix)}");
 
     public string CustomerId { get; set; } = "";
     public string ResourceId { get; set; } = "";
@@ -104,7 +111,7 @@ public sealed class CaseEntity : Entity
     }
 }
 
-/// <summary>One history line (RK = "h|{sequence}"): append-only.</summary>
+/// <summary>One history line (RK = "h|{sequence}|{caseId}"): append-only.</summary>
 public sealed class HistoryEntity : Entity
 {
     public const string Prefix = "h|";
@@ -121,7 +128,7 @@ public sealed class HistoryEntity : Entity
 }
 
 /// <summary>
-/// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}"), added in the same
+/// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}|{caseId}"), added in the same
 /// transaction as the case's new count: its existence is what makes attaching idempotent. The events
 /// themselves live in the events table, partition "{reportId}-{chunk}", marked with this case's id.
 /// </summary>
@@ -133,11 +140,11 @@ public sealed class CaseEventLinkEntity : Entity
     public int Chunk { get; set; }
     public int Count { get; set; }
 
-    public static string RowKeyFor(string reportId, int chunk) => $"{Prefix}{reportId}|{chunk:D5}";
+    public static string RowKeyFor(string caseId, string reportId, int chunk) => RowKeys.Own(caseId, $"{Prefix}{reportId}|{chunk:D5}");
 }
 
 /// <summary>
-/// A message the case owes the world (RK = "o|{sequence}"), written with the state change that caused it
+/// A message the case owes the world (RK = "o|{sequence}|{caseId}"), written with the state change that caused it
 /// and sent after the commit. Whatever crashes in between, the next message for the case flushes it.
 /// </summary>
 public sealed class OutboxEntity : Entity
@@ -150,7 +157,7 @@ public sealed class OutboxEntity : Entity
     public bool Sent { get; set; }
 }
 
-/// <summary>A mail to the customer (RK = "m|{sequence}"), rendered at decision time so a resend is byte-identical.</summary>
+/// <summary>A mail to the customer (RK = "m|{sequence}|{caseId}"), rendered at decision time so a resend is byte-identical.</summary>
 public sealed class MailEntity : Entity
 {
     public const string Prefix = "m|";
@@ -182,13 +189,13 @@ public sealed class OpenCaseEntity : Entity
 }
 
 /// <summary>
-/// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest"): when the last digest went, which
+/// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest|customer|{customerId}"): when the last digest went, which
 /// cases it covered at which event count ("{caseId} {count}" per line), whether those cases have been told,
 /// and when the next digest timer is armed for. Its mails and outbox rows share the partition.
 /// </summary>
 public sealed class CustomerDigestEntity : Entity
 {
-    public const string Row = "digest";
+    public static string RowKeyFor(string partition) => RowKeys.Own(partition, "digest");
 
     public string CustomerId { get; set; } = "";
     public DateTimeOffset? LastSentAt { get; set; }

@@ -19,7 +19,7 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
             return null;
         }
 
-        var state = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+        var state = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
         if (!state.HasValue)
         {
             return null;
@@ -72,10 +72,10 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
 
     public sealed record CaseFilter(string? Status, string? CustomerId, string? AbuseClass, bool Overdue, int Limit, string? Continuation);
 
-    /// <summary>Lists case rows (RK = "case") with the CONTRACT filters; a page holds at most <c>Limit</c> cases.</summary>
+    /// <summary>Lists case state rows with the CONTRACT filters; a page holds at most <c>Limit</c> cases.</summary>
     public async Task<(List<CaseEntity> Cases, string? Continuation)> ListAsync(CaseFilter filter, CancellationToken cancellationToken)
     {
-        var clauses = new List<string> { TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row}") };
+        var clauses = new List<string> { CaseEntity.StateRows };
         if (!string.IsNullOrEmpty(filter.Status))
         {
             clauses.Add(TableClient.CreateQueryFilter($"Status eq {filter.Status}"));

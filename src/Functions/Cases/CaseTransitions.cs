@@ -102,7 +102,7 @@ public sealed class CaseTransitions(
 
     public async Task<CaseEntity?> LoadAsync(string caseId, CancellationToken cancellationToken)
     {
-        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
@@ -138,7 +138,7 @@ public sealed class CaseTransitions(
         var state = transition.State;
         var sequence = row.Sequence;
         var actions = new List<TableTransactionAction>();
-        string Next(string prefix) => $"{prefix}{++sequence:D6}";
+        string Next(string prefix) => RowKeys.Numbered(caseId, prefix, ++sequence);
 
         foreach (var entry in transition.History)
         {

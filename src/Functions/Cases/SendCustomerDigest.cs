@@ -100,7 +100,7 @@ public sealed class SendCustomerDigest(
         var listed = news.OrderBy(c => c.State.CaseId, StringComparer.Ordinal).Take(MaxCases).ToList();
         var items = listed.Select(c => new DigestItem(c.State, links.PortalUrl(c.State.CaseId), c.State.EventCount - c.State.EventsAtLastNotice)).ToList();
         var content = CaseMail.ComposeCustomerDigest(items, listed[0].Language);
-        var mailRow = $"{MailEntity.Prefix}{++row.Sequence:D6}";
+        var mailRow = RowKeys.Numbered(row.PartitionKey, MailEntity.Prefix, ++row.Sequence);
         var mail = new MailEntity
         {
             PartitionKey = row.PartitionKey,
@@ -190,8 +190,8 @@ public sealed class SendCustomerDigest(
 
     private async Task<CustomerDigestEntity> LoadAsync(string partition, string customerId, CancellationToken cancellationToken)
     {
-        var existing = await storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(partition, CustomerDigestEntity.Row, cancellationToken: cancellationToken);
-        return existing.HasValue ? existing.Value! : new CustomerDigestEntity { PartitionKey = partition, RowKey = CustomerDigestEntity.Row, CustomerId = customerId, ETag = default };
+        var existing = await storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(partition, CustomerDigestEntity.RowKeyFor(partition), cancellationToken: cancellationToken);
+        return existing.HasValue ? existing.Value! : new CustomerDigestEntity { PartitionKey = partition, RowKey = CustomerDigestEntity.RowKeyFor(partition), CustomerId = customerId, ETag = default };
     }
 
     /// <summary>Writes the customer row (added or ETag-guarded) with its outbox rows in one transaction, then sends them.</summary>
@@ -219,7 +219,7 @@ public sealed class SendCustomerDigest(
         NewOutbox(row, DeskStorage.CaseWorkflowQueue, Json.Serialize(new CaseWorkflowMessage(row.PartitionKey, CaseWorkflowMessage.CustomerDigest, DueAt: dueAt, CustomerId: row.CustomerId)), dueAt);
 
     private static OutboxEntity NewOutbox(CustomerDigestEntity row, string queue, string body, DateTimeOffset? dueAt) =>
-        new() { PartitionKey = row.PartitionKey, RowKey = $"{OutboxEntity.Prefix}{++row.Sequence:D6}", Queue = queue, Body = body, DueAt = dueAt };
+        new() { PartitionKey = row.PartitionKey, RowKey = RowKeys.Numbered(row.PartitionKey, OutboxEntity.Prefix, ++row.Sequence), Queue = queue, Body = body, DueAt = dueAt };
 
     private sealed record CaseNews(CaseState State, string ContactEmail, string Language);
 }

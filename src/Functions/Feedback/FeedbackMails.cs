@@ -20,7 +20,7 @@ public sealed class FeedbackMails(DeskStorage storage, CaseTransitions transitio
         reporter is { WantsFeedback: true, Revoked: false, ContactEmail: { } to } && !string.IsNullOrWhiteSpace(to) ? to.Trim() : null;
 
     public async Task<bool> ExistsAsync(string reportId, string kind, CancellationToken cancellationToken) =>
-        (await storage.Cases.GetEntityIfExistsAsync<MailEntity>(ReportFeedbackEntity.PartitionFor(reportId), MailEntity.Prefix + kind, select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
+        (await storage.Cases.GetEntityIfExistsAsync<MailEntity>(ReportFeedbackEntity.PartitionFor(reportId), RowKeys.Own(ReportFeedbackEntity.PartitionFor(reportId), MailEntity.Prefix + kind), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
 
     /// <summary>Adds the mail (with <paramref name="alongside"/>, e.g. the feedback row) and sends it; false if it already existed.</summary>
     public async Task<bool> AddAsync(string reportId, string kind, string to, MailContent content, IEnumerable<ITableEntity> alongside, CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ public sealed class FeedbackMails(DeskStorage storage, CaseTransitions transitio
         var mail = new MailEntity
         {
             PartitionKey = partition,
-            RowKey = MailEntity.Prefix + kind,
+            RowKey = RowKeys.Own(partition, MailEntity.Prefix + kind),
             Kind = MailKindPrefix + char.ToUpperInvariant(kind[0]) + kind[1..],
             To = to,
             Subject = content.Subject,
@@ -40,7 +40,7 @@ public sealed class FeedbackMails(DeskStorage storage, CaseTransitions transitio
         var outbox = new OutboxEntity
         {
             PartitionKey = partition,
-            RowKey = OutboxEntity.Prefix + kind,
+            RowKey = RowKeys.Own(partition, OutboxEntity.Prefix + kind),
             Queue = DeskStorage.EmailOutboxQueue,
             Body = Json.Serialize(new EmailRequest(partition, mail.RowKey)),
         };
@@ -63,7 +63,7 @@ public sealed class FeedbackMails(DeskStorage storage, CaseTransitions transitio
 
     public async Task SendIfUnsentAsync(string reportId, string kind, CancellationToken cancellationToken)
     {
-        var item = await storage.Cases.GetEntityIfExistsAsync<OutboxEntity>(ReportFeedbackEntity.PartitionFor(reportId), OutboxEntity.Prefix + kind, cancellationToken: cancellationToken);
+        var item = await storage.Cases.GetEntityIfExistsAsync<OutboxEntity>(ReportFeedbackEntity.PartitionFor(reportId), RowKeys.Own(ReportFeedbackEntity.PartitionFor(reportId), OutboxEntity.Prefix + kind), cancellationToken: cancellationToken);
         if (item.HasValue && !item.Value!.Sent)
         {
             await transitions.SendAsync(item.Value, cancellationToken);

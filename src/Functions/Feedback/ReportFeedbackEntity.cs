@@ -3,14 +3,14 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>
-/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback"), written with the
+/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback|report|{reportId}"), written with the
 /// "parsed" mail: to whom, and which cases the report fed, so a case's end can tell whether the report is done.
-/// Its mails and outbox rows share the partition under fixed keys ("m|parsed", "m|ended", "o|parsed", "o|ended"):
+/// Its mails and outbox rows share the partition under fixed keys ("m|parsed|…", "m|ended|…", "o|parsed|…", "o|ended|…", each ending with the partition key):
 /// adding them is insert-if-absent, which is what makes each mail at most once per report.
 /// </summary>
 public sealed class ReportFeedbackEntity : Entity
 {
-    public const string Row = "feedback";
+    public static string RowKeyFor(string partition) => RowKeys.Own(partition, "feedback");
     public const string Parsed = "parsed";
     public const string Ended = "ended";
 

@@ -36,7 +36,7 @@ public sealed class CustomerDirectory(DeskStorage storage, AllocationStore alloc
 
         var (first, last) = (customers[0].CustomerId, customers[^1].CustomerId);
         var openCases = new Dictionary<string, int>(StringComparer.Ordinal);
-        var caseFilter = TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row} and CustomerId ge {first} and CustomerId le {last}");
+        var caseFilter = CaseEntity.StateRows + " and " + TableClient.CreateQueryFilter($"CustomerId ge {first} and CustomerId le {last}");
         await foreach (var row in storage.Cases.QueryAsync<TableEntity>(caseFilter, select: ["CustomerId", "Status"], cancellationToken: cancellationToken))
         {
             if (CaseStatuses.TryParse(row.GetString("Status"), out var status) && status.IsOpen())
@@ -63,7 +63,7 @@ public sealed class CustomerDirectory(DeskStorage storage, AllocationStore alloc
         var snapshot = await allocations.SnapshotAsync(cancellationToken);
         var customer = Group(snapshot.Allocations.Where(a => a.CustomerId == customerId)).FirstOrDefault();
         var cases = new List<CaseEntity>();
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row} and CustomerId eq {customerId}");
+        var filter = CaseEntity.StateRows + " and " + TableClient.CreateQueryFilter($"CustomerId eq {customerId}");
         await foreach (var row in storage.Cases.QueryAsync<CaseEntity>(filter, cancellationToken: cancellationToken))
         {
             cases.Add(row);

@@ -81,7 +81,7 @@ public sealed class WorkQueues(DeskStorage storage)
     public async Task<Dictionary<string, int>> CaseCountsAsync(IReadOnlyList<string> statuses, CancellationToken cancellationToken)
     {
         var counts = statuses.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row}") + " and (" +
+        var filter = CaseEntity.StateRows + " and (" +
             string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
         var seen = 0;
         await foreach (var row in storage.Cases.QueryAsync<TableEntity>(filter, select: ["Status"], cancellationToken: cancellationToken))

@@ -6,13 +6,13 @@ using Azure.Data.Tables;
 namespace AbuseDesk.Functions.Portal;
 
 /// <summary>
-/// The case's link mark (PK = caseId, RK = "links"): every portal link issued at or before
+/// The case's link mark (PK = caseId, RK = "links|{caseId}"): every portal link issued at or before
 /// <see cref="RevokedBefore"/> is withdrawn. Kept beside the case row rather than on it, so the state machine's
 /// row stays about the case and a revocation never competes with the playbook for the same fields.
 /// </summary>
 public sealed class CaseLinksEntity : Entity
 {
-    public const string Row = "links";
+    public static string RowKeyFor(string caseId) => RowKeys.Own(caseId, "links");
 
     public DateTimeOffset? RevokedBefore { get; set; }
     public string? RevokedBy { get; set; }
@@ -33,7 +33,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
 
     public async Task<DateTimeOffset?> RevokedBeforeAsync(string caseId, CancellationToken cancellationToken)
     {
-        var row = await storage.Cases.GetEntityIfExistsAsync<CaseLinksEntity>(caseId, CaseLinksEntity.Row, cancellationToken: cancellationToken);
+        var row = await storage.Cases.GetEntityIfExistsAsync<CaseLinksEntity>(caseId, CaseLinksEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
         return row.HasValue ? row.Value!.RevokedBefore : null;
     }
 
@@ -42,7 +42,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
     {
         for (var attempt = 1; ; attempt++)
         {
-            var found = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
+            var found = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
             if (!found.HasValue)
             {
                 return null;
@@ -55,11 +55,11 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
             List<TableTransactionAction> actions =
             [
                 // Merge, not replace: only the sequence moves; the ETag makes a concurrent commit decide again.
-                new(TableTransactionActionType.UpdateMerge, new TableEntity(caseId, CaseEntity.Row) { [nameof(CaseEntity.Sequence)] = sequence }, row.ETag),
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(caseId, CaseEntity.RowKeyFor(caseId)) { [nameof(CaseEntity.Sequence)] = sequence }, row.ETag),
                 new(TableTransactionActionType.UpsertReplace, new CaseLinksEntity
                 {
                     PartitionKey = caseId,
-                    RowKey = CaseLinksEntity.Row,
+                    RowKey = CaseLinksEntity.RowKeyFor(caseId),
                     RevokedBefore = now,
                     RevokedBy = actor,
                     Reason = reason,
@@ -67,7 +67,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
                 new(TableTransactionActionType.Add, new HistoryEntity
                 {
                     PartitionKey = caseId,
-                    RowKey = $"{HistoryEntity.Prefix}{sequence:D6}",
+                    RowKey = RowKeys.Numbered(caseId, HistoryEntity.Prefix, sequence),
                     At = now,
                     What = "links-revoked",
                     Actor = actor,

@@ -78,7 +78,7 @@ public sealed class CustomerDigestTests(DeskApp app)
     {
         await Eventually.Async(async () =>
         {
-            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.Row)).Value;
+            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId))).Value;
             if (row.LastNoticeAt is null)
             {
                 return false;
@@ -98,7 +98,7 @@ public sealed class CustomerDigestTests(DeskApp app)
     }
 
     private async Task<CustomerDigestEntity> DigestRowAsync() =>
-        (await app.Storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(SendCustomerDigest.PartitionFor(Customer), CustomerDigestEntity.Row)) is { HasValue: true } found
+        (await app.Storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(SendCustomerDigest.PartitionFor(Customer), CustomerDigestEntity.RowKeyFor(SendCustomerDigest.PartitionFor(Customer)))) is { HasValue: true } found
             ? found.Value!
             : new CustomerDigestEntity();
 

@@ -149,7 +149,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
         await feedback.SendMessageAsync(ReporterFeedbackMessage.ForEndedCase(first));
         await feedback.SendMessageAsync(ReporterFeedbackMessage.ForEndedCase(second));
         var partition = ReportFeedbackEntity.PartitionFor(reportId);
-        foreach (var mailRow in new[] { "m|parsed", "m|ended" })
+        foreach (var mailRow in new[] { RowKeys.Own(partition, "m|parsed"), RowKeys.Own(partition, "m|ended") })
         {
             await app.Storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(Json.Serialize(new EmailRequest(partition, mailRow)));
         }
@@ -171,7 +171,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
             TimeSpan.FromSeconds(10), "the closed case in the report's outcomes");
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Empty(await app.Mail.MailsToAsync(email));
-        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.Row)).HasValue);
+        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(ReportFeedbackEntity.PartitionFor(reportId)))).HasValue);
     }
 
     [Fact]
