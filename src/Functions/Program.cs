@@ -57,6 +57,7 @@ builder.Services.AddSingleton(new FunctionManifest(AppContext.BaseDirectory, bui
 builder.Services.AddSingleton(sp => PlaybookProvider.Load(sp.GetRequiredService<IOptions<AbuseDeskOptions>>()));
 builder.Services.AddSingleton<Reporters>();
 builder.Services.AddSingleton<AcceptReport>();
+builder.Services.AddSingleton<RefusedDrops>();
 builder.Services.AddSingleton<ReportQueries>();
 builder.Services.AddSingleton<OpsKey>();
 builder.Services.AddSingleton<ReparseReport>();

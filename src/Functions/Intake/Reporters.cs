@@ -110,6 +110,10 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
         return reporter;
     }
 
+    /// <summary>Whether a key row exists for this hash: revocation deletes it first, so its absence means revoked.</summary>
+    public async Task<bool> KeyExistsAsync(string keyHash, CancellationToken cancellationToken) =>
+        (await storage.Reporters.GetEntityIfExistsAsync<ReporterKeyEntity>(ReporterKeyEntity.Partition, keyHash, select: ["ReporterId"], cancellationToken: cancellationToken)).HasValue;
+
     /// <summary>The reporter id for an <c>Authorization: Bearer</c> header, or null.</summary>
     public async Task<string?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {

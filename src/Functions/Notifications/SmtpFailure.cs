@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -14,7 +15,7 @@ public sealed class InvalidRecipientException(string address) : Exception($"'{ad
 /// rejecting our credentials for now) are retried with backoff; permanent ones (5xx, an address no server takes)
 /// fail the mail at once, because repeating them only burns quota.
 /// </summary>
-public static class SmtpFailure
+public static partial class SmtpFailure
 {
     public static bool IsPermanent(Exception exception) => exception switch
     {
@@ -35,6 +36,31 @@ public static class SmtpFailure
         SmtpCommandException command => $"SMTP {(int)command.StatusCode} ({command.ErrorCode}): {command.Message}",
         _ => $"{exception.GetType().Name}: {exception.Message}",
     };
+
+    /// <summary>
+    /// What the customer's case page says about a <c>mail-failed</c> history line: our own fixed words for its rule
+    /// plus at most the SMTP status class ("SMTP 5xx"). Never the stored detail: it holds the receiving server's
+    /// answer, which whoever runs that server chooses, and the address. The class is read back from the detail that
+    /// <see cref="SendEmail"/> wrote ("… not delivered after N attempt(s): SMTP 550 (…): …"); one digit is all that
+    /// leaves it, so a crafted answer can change nothing but that digit.
+    /// </summary>
+    public static string CustomerReason(string? rule, string? detail)
+    {
+        var match = detail is null ? Match.Empty : StatusInDetail().Match(detail);
+        var status = match.Success ? $"SMTP {match.Groups["class"].Value}xx" : null;
+        return rule switch
+        {
+            "email:invalid-recipient" => "We could not deliver our mail to you: the contact address we have for you is not a valid mail address.",
+            "email:permanent-failure" => $"We could not deliver our mail to you: the receiving mail server refused it{(status is null ? "" : $" ({status})")}.",
+            "email:max-attempts" when status is not null => $"We could not deliver our mail to you: the receiving mail server kept deferring it ({status}), and we stopped trying.",
+            "email:max-attempts" => "We could not deliver our mail to you: delivery kept failing, and we stopped trying.",
+            _ => "We could not deliver our mail to you.",
+        };
+    }
+
+    // After SendEmail's "attempt(s): " (optionally "gave up after N attempts; last: "), the status Describe wrote.
+    [GeneratedRegex(@"attempt\(s\): (?:gave up after \d+ attempts; last: )?SMTP (?<class>[2-5])\d\d \(", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex StatusInDetail();
 
     /// <summary>Backoff before try <paramref name="attempts"/> + 1: 2^attempts seconds, capped, with jitter in the upper half.</summary>
     public static TimeSpan Backoff(int attempts, TimeSpan cap, double random)

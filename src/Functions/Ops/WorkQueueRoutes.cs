@@ -2,12 +2,13 @@ using System.Xml;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Intake;
 
 namespace AbuseDesk.Functions.Ops;
 
 /// <summary>
-/// What waits for a person: escalated cases, suspensions awaiting approval, disputes, failed reports and where
-/// unrouted events come from; <c>GET /api/ops/queues</c> counts all of it and the storage queues.
+/// What waits for a person: escalated cases, suspensions awaiting approval, disputes, failed reports, inbox drops
+/// the desk refused and where unrouted events come from; <c>GET /api/ops/queues</c> counts all of it and the storage queues.
 /// </summary>
 public static class WorkQueueRoutes
 {
@@ -18,13 +19,15 @@ public static class WorkQueueRoutes
         ops.MapGet("/queues", SummaryAsync);
         ops.MapGet("/queues/failed-reports", FailedReportsAsync);
         ops.MapGet("/queues/unrouted", UnroutedAsync);
+        ops.MapGet("/queues/refused-drops", RefusedDropsAsync);
         ops.MapGet("/queues/{status}", CasesAsync);
     }
 
-    private static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison)
+    private static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
     {
         var cases = await work.CaseCountsAsync(CaseQueues, context.RequestAborted);
         var failed = await work.FailedReportCountAsync(context.RequestAborted);
+        var refusedDrops = await refused.CountAsync(WorkQueues.CountCap, context.RequestAborted);
         var storage = await poison.CountsAsync(context.RequestAborted);
         return Results.Json(new
         {
@@ -34,6 +37,7 @@ public static class WorkQueueRoutes
                 [CaseQueues[1]] = cases[CaseQueues[1]],
                 [CaseQueues[2]] = cases[CaseQueues[2]],
                 ["failed-reports"] = failed,
+                ["refused-drops"] = refusedDrops,
                 ["poison"] = storage.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value),
             },
             countCap = WorkQueues.CountCap,
@@ -46,7 +50,7 @@ public static class WorkQueueRoutes
     {
         if (!CaseQueues.Contains(status, StringComparer.Ordinal))
         {
-            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports and unrouted.");
+            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports, refused-drops and unrouted.");
         }
 
         var (paging, problem) = OpsPaging.From(context.Request);
@@ -79,6 +83,33 @@ public static class WorkQueueRoutes
                 error = r.Error,
                 receivedAt = r.ReceivedAt,
                 reparses = r.Reparses,
+            }),
+            continuation,
+        });
+    }
+
+    /// <summary>Inbox blobs not taken in (reporter unknown or revoked, no reporter folder), kept in reports-inbox-refused.</summary>
+    private static async Task<IResult> RefusedDropsAsync(HttpContext context, RefusedDrops refused)
+    {
+        var (paging, problem) = OpsPaging.From(context.Request);
+        if (paging is null)
+        {
+            return problem!;
+        }
+
+        var (drops, continuation) = await refused.ListAsync(paging.Limit, paging.Continuation, context.RequestAborted);
+        return Results.Json(new
+        {
+            container = RefusedDrops.Container,
+            drops = drops.Select(d => new
+            {
+                name = d.Name,
+                reporterId = d.ReporterId,
+                file = d.File,
+                reason = d.Reason,
+                refusedAt = d.RefusedAt,
+                size = d.Size,
+                contentType = d.ContentType,
             }),
             continuation,
         });

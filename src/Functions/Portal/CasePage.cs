@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions.Cases;
+using AbuseDesk.Functions.Notifications;
 using static AbuseDesk.Functions.Portal.PortalForms;
 
 namespace AbuseDesk.Functions.Portal;
@@ -161,9 +162,12 @@ public static class CasePage
         html.Append("<section aria-labelledby=\"history\"><h2 id=\"history\">History</h2><ol class=\"history\">");
         foreach (var entry in detail.History.Where(h => !Conversation.Contains(h.What) && h.Actor != CaseStateMachine.Customer))
         {
-            var who = entry.Actor == CaseStateMachine.System ? "AbuseDesk" : "Abuse team";
-            // Ops reasons are internal notes; only what ops chose to tell the customer is in the conversation.
-            var shown = entry.Actor == CaseStateMachine.System && !InternalDetail.Contains(entry.What) ? entry.Detail : null;
+            var who = entry.Actor is CaseStateMachine.System or SendEmail.Mailer ? "AbuseDesk" : "Abuse team";
+            // Ops reasons are internal notes; only what ops chose to tell the customer is in the conversation. A failed
+            // mail says why in our own words: its stored detail carries the receiving server's free text.
+            var shown = entry.What == SendEmail.FailedHistory
+                ? SmtpFailure.CustomerReason(entry.Rule, entry.Detail)
+                : entry.Actor == CaseStateMachine.System && !InternalDetail.Contains(entry.What) ? entry.Detail : null;
             html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(who)}</strong>: {E(What(entry.What))} <span class=\"muted\">{E(Time(entry.At))}</span>");
             if (!string.IsNullOrEmpty(shown))
             {
@@ -280,6 +284,7 @@ public static class CasePage
         "suspended" => "suspended",
         "reinstated" => "reinstated",
         "links-revoked" => "earlier links withdrawn",
+        SendEmail.FailedHistory => "our mail did not reach you",
         _ => what.Replace('-', ' '),
     };
 

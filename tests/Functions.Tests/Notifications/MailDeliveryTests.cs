@@ -143,6 +143,15 @@ public sealed partial class MailDeliveryTests(DeskApp app)
         Assert.Contains("not a valid recipient", entry["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(0, entry["attempts"]!.GetValue<int>());
         Assert.Empty(await app.Mail.MailsAsync(to => to.Contains("bad", StringComparison.OrdinalIgnoreCase)));
+
+        // The customer's page says the mail did not reach them and why, in the desk's own words, never the stored detail.
+        var token = AbuseDesk.Domain.Portal.CaseLinkToken.Create(caseId, DateTimeOffset.UtcNow.AddDays(1), "k1", Encoding.ASCII.GetBytes("test-signing-key-0123456789abcdef0123"));
+        var page = await new PortalSession(app).OpenAsync($"{app.BaseUrl}portal/cases/{token}");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("<strong>AbuseDesk</strong>: our mail did not reach you", page.Html, StringComparison.Ordinal);
+        Assert.Contains(SmtpFailure.CustomerReason("email:invalid-recipient", null), page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("bad..dots", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a valid recipient", page.Html, StringComparison.Ordinal);
     }
 
     [Fact]

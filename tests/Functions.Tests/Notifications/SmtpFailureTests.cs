@@ -56,6 +56,24 @@ public sealed class SmtpFailureTests
     }
 
     [Theory]
+    [InlineData("email:permanent-failure", "FirstNotice mail to a@customer.test not delivered after 1 attempt(s): SMTP 550 (RecipientNotAccepted): <script>alert(1)</script> 5.1.1 no such user",
+        "We could not deliver our mail to you: the receiving mail server refused it (SMTP 5xx).")]
+    [InlineData("email:max-attempts", "Reminder mail to a@customer.test not delivered after 8 attempt(s): gave up after 8 attempts; last: SMTP 451 (MessageNotAccepted): <img src=x onerror=alert(1)>",
+        "We could not deliver our mail to you: the receiving mail server kept deferring it (SMTP 4xx), and we stopped trying.")]
+    [InlineData("email:max-attempts", "Reminder mail to a@customer.test not delivered after 8 attempt(s): gave up after 8 attempts; last: SocketException: Connection refused",
+        "We could not deliver our mail to you: delivery kept failing, and we stopped trying.")]
+    [InlineData("email:invalid-recipient", "FirstNotice mail to bad..dots@mail.test not delivered after 0 attempt(s): InvalidRecipientException: 'bad..dots@mail.test' is not a valid recipient address",
+        "We could not deliver our mail to you: the contact address we have for you is not a valid mail address.")]
+    [InlineData(null, null, "We could not deliver our mail to you.")]
+    public void The_customer_sees_our_own_words_and_the_status_class_never_the_servers_text(string? rule, string? detail, string expected)
+    {
+        var reason = SmtpFailure.CustomerReason(rule, detail);
+        Assert.Equal(expected, reason);
+        Assert.DoesNotContain("<", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(1, 1, 2)]
     [InlineData(3, 4, 8)]
     [InlineData(7, 64, 128)]
