@@ -174,10 +174,13 @@ var actionGroupName = 'ag-${baseName}-ops'
 var appBlobContainers = [
   rawReportsContainer
   inboxContainer
+  refusedDropsContainer
 ]
 // Raw reports (evidence) and the drop folder of the mail/feed pipeline (the blob trigger's path).
 var rawReportsContainer = 'reports'
 var inboxContainer = 'reports-inbox'
+// Inbox drops of unknown or revoked reporters, kept for ops (GET /api/ops/queues/refused-drops); raw reports too.
+var refusedDropsContainer = 'reports-inbox-refused'
 // Where Event Grid puts blob-created events it could not deliver, so a dropped report is never lost silently.
 var deadLetterContainer = 'reports-inbox-deadletter'
 var appQueues = [
@@ -328,6 +331,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               // "<container>/": the trailing slash keeps reports-inbox out of this rule.
               prefixMatch: [
                 '${rawReportsContainer}/'
+                '${refusedDropsContainer}/'
               ]
             }
             actions: {

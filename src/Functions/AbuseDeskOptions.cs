@@ -50,6 +50,10 @@ public sealed class StorageOptions
 
     /// <summary>Client id of the user-assigned managed identity in Azure.</summary>
     public string? ClientId { get; set; }
+
+    /// <summary>When above 0: log the storage calls made (by table/queue and operation) every so many seconds.</summary>
+    [Range(0, 3600)]
+    public int CallLogSeconds { get; set; }
 }
 
 public sealed class IntakeOptions

@@ -52,7 +52,9 @@ builder.AddDeskTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<DeskStorage>();
+builder.Services.AddSingleton<StorageCalls>();
+builder.Services.AddSingleton(services => new DeskStorage(services.GetRequiredService<IOptions<AbuseDeskOptions>>(), services.GetRequiredService<StorageCalls>()));
+builder.Services.AddHostedService<StorageCallLog>();
 builder.Services.AddSingleton(new FunctionManifest(AppContext.BaseDirectory, builder.Configuration));
 builder.Services.AddSingleton(sp => PlaybookProvider.Load(sp.GetRequiredService<IOptions<AbuseDeskOptions>>()));
 builder.Services.AddSingleton<Reporters>();

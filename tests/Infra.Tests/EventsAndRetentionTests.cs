@@ -83,16 +83,17 @@ public sealed class EventsAndRetentionTests(CompiledInfra infra)
     }
 
     [Fact]
-    public void Raw_reports_are_deleted_after_the_default_180_days()
+    public void Raw_reports_and_refused_drops_are_deleted_after_the_default_180_days()
     {
         var rule = RawReportRule(infra.MainSnapshot);
 
         Assert.Equal(180, rule["definition"]!["actions"]!["baseBlob"]!["delete"]!["daysAfterCreationGreaterThan"]!.GetValue<int>());
         Assert.Equal(["blockBlob"], rule["definition"]!["filters"]!["blobTypes"]!.AsArray().Select(t => Str(t)));
-        // "reports/" (with the slash) must not also catch reports-inbox or the dead-letter container.
-        var prefix = Str(Assert.Single(rule["definition"]!["filters"]!["prefixMatch"]!.AsArray()))!;
-        Assert.Equal("reports/", prefix);
-        Assert.False("reports-inbox/x.eml".StartsWith(prefix, StringComparison.Ordinal));
+        // "<container>/" (with the slash) must not also catch reports-inbox (work still to do) or the dead-letter container.
+        var prefixes = rule["definition"]!["filters"]!["prefixMatch"]!.AsArray().Select(p => Str(p)!).ToList();
+        Assert.Equal(["reports/", "reports-inbox-refused/"], prefixes);
+        Assert.DoesNotContain(prefixes, p => "reports-inbox/x.eml".StartsWith(p, StringComparison.Ordinal) || "reports-inbox-deadletter/x.json".StartsWith(p, StringComparison.Ordinal));
+        Assert.Contains("reports-inbox-refused", ChildNames(CompiledInfra.Predicted(infra.MainSnapshot), "Microsoft.Storage/storageAccounts/blobServices/containers"));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace AbuseDesk.Functions.Cases;
 public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<TimerWheel> logger)
 {
     public const string BucketKind = "timer-bucket";
-    private const string MarkerRow = "!bucket";
+    private const string MarkerPrefix = "!bucket";
 
     /// <summary>Timers due sooner than this skip the wheel: a direct delayed message stands only briefly.</summary>
     private static readonly TimeSpan Near = TimeSpan.FromSeconds(2);
@@ -25,10 +25,11 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
     private static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Buckets this process has seen queued: arming another timer into one of them is a single row write. Only a
-    /// marker that says "queued" gets in here, so the cache can skip work but never a bucket message.
+    /// Buckets this process has seen queued: arming another timer into one of them is a single row write. A failed
+    /// check leaves again, so the cache can skip work but never a bucket message. Concurrent arms into a bucket not yet seen share one check (a thousand transitions a second otherwise all
+    /// race to add the same marker, and all but one pay a conflict and a read).
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _queued = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _queued = new(StringComparer.Ordinal);
 
     public static string BucketFor(DateTimeOffset dueAt)
     {
@@ -53,23 +54,29 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
 
         var bucket = BucketFor(dueAt);
         await storage.Timers.UpsertEntityAsync(new TimerEntity { PartitionKey = bucket, RowKey = timerKey, Message = message }, TableUpdateMode.Replace, cancellationToken);
-        if (!_queued.ContainsKey(bucket))
+        if (_queued.Count > 100_000)
         {
-            await EnsureQueuedAsync(bucket, cancellationToken);
-            if (_queued.Count > 100_000)
-            {
-                // Seconds long past; forgetting them only costs a marker read each.
-                _queued.Clear();
-            }
+            // Seconds long past; forgetting them only costs a marker read each.
+            _queued.Clear();
+        }
 
-            _queued[bucket] = true;
+        var ensured = _queued.GetOrAdd(bucket, b => new Lazy<Task>(() => EnsureQueuedAsync(b, CancellationToken.None)));
+        try
+        {
+            await ensured.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (ensured.Value.IsFaulted)
+        {
+            // Not known to be queued after all: the next arm into this bucket checks again.
+            _queued.TryRemove(new KeyValuePair<string, Lazy<Task>>(bucket, ensured));
+            throw;
         }
     }
 
     /// <summary>Makes sure one bucket message is on its way: the marker row decides who sends it.</summary>
     private async Task EnsureQueuedAsync(string bucket, CancellationToken cancellationToken)
     {
-        var marker = new TimerEntity { PartitionKey = bucket, RowKey = MarkerRow };
+        var marker = new TimerEntity { PartitionKey = bucket, RowKey = MarkerRowFor(bucket) };
         try
         {
             var added = await storage.Timers.AddEntityAsync(marker, cancellationToken);
@@ -77,7 +84,7 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = (await storage.Timers.GetEntityAsync<TimerEntity>(bucket, MarkerRow, cancellationToken: cancellationToken)).Value;
+            var existing = (await storage.Timers.GetEntityAsync<TimerEntity>(bucket, MarkerRowFor(bucket), cancellationToken: cancellationToken)).Value;
             if (existing.Queued || existing.Timestamp > clock.GetUtcNow() - Orphaned)
             {
                 return;
@@ -100,27 +107,29 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
     }
 
     /// <summary>
-    /// The bucket's second has come: runs every timer in it (in parallel; each is idempotent) and deletes each row
-    /// once handled. A failure leaves the unhandled rows and throws, so the message is retried for exactly those.
+    /// The bucket's second has come: runs every timer in it (in parallel; each is idempotent), then deletes the
+    /// handled rows, a hundred to a transaction. A failure leaves the unhandled rows and throws, so the message is
+    /// retried for exactly those.
     /// </summary>
     public async Task FireAsync(string bucket, Func<string, long, CancellationToken, Task> run, long dequeueCount, CancellationToken cancellationToken)
     {
         var rows = new List<TimerEntity>();
         await foreach (var row in storage.Timers.QueryAsync<TimerEntity>(t => t.PartitionKey == bucket, cancellationToken: cancellationToken))
         {
-            if (row.RowKey != MarkerRow)
+            if (!row.RowKey.StartsWith(MarkerPrefix, StringComparison.Ordinal))
             {
                 rows.Add(row);
             }
         }
 
         var failures = 0;
+        var handled = new System.Collections.Concurrent.ConcurrentBag<TimerEntity>();
         await Parallel.ForEachAsync(rows, Parallelism.For(cancellationToken), async (row, ct) =>
         {
             try
             {
                 await run(row.Message, dequeueCount, ct);
-                await storage.Timers.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
+                handled.Add(row);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -129,16 +138,45 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
             }
         });
 
+        await DeleteAsync(bucket, handled, cancellationToken);
         if (failures > 0)
         {
             throw new InvalidOperationException($"{failures} of {rows.Count} timer(s) in bucket {bucket} failed");
         }
 
-        await storage.Timers.DeleteEntityAsync(bucket, MarkerRow, ETag.All, cancellationToken);
+        await storage.Timers.DeleteEntityAsync(bucket, MarkerRowFor(bucket), ETag.All, cancellationToken);
     }
+
+    private async Task DeleteAsync(string bucket, IEnumerable<TimerEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rows.Chunk(100))
+        {
+            try
+            {
+                await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // Another delivery of this bucket deleted some of them first: delete the rest one by one.
+                foreach (var row in chunk)
+                {
+                    try
+                    {
+                        await storage.Timers.DeleteEntityAsync(bucket, row.RowKey, ETag.All, cancellationToken);
+                    }
+                    catch (RequestFailedException gone) when (gone.Status == 404)
+                    {
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The bucket's marker row; its key names the bucket too (<see cref="RowKeys"/>).</summary>
+    private static string MarkerRowFor(string bucket) => RowKeys.Own(bucket, MarkerPrefix);
 }
 
-/// <summary>An armed timer (PK = due second "yyyyMMddHHmmss", RK = what it is for) or its bucket's marker (RK "!bucket").</summary>
+/// <summary>An armed timer (PK = due second "yyyyMMddHHmmss", RK = what it is for) or its bucket's marker (RK "!bucket|{second}").</summary>
 public sealed class TimerEntity : Entity
 {
     /// <summary>The case-workflow message to run when the bucket fires.</summary>

@@ -17,9 +17,11 @@ public sealed class QueueTriggerRunner(
     DeskStorage storage,
     ILogger<QueueTriggerRunner> logger) : BackgroundService
 {
-    // A message is held invisible while it runs and the lease is renewed every half-lease; a crash makes the
-    // message reappear within one lease, so work a dead process held is picked up again in seconds.
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    // A message is held invisible while it runs and the lease is renewed every third of it; a crash makes the
+    // message reappear within one lease, so work a dead process held is picked up again within half a minute.
+    // Shorter leases were lost under load: a renewal waiting seconds behind a busy storage account arrived
+    // after the message had surfaced again, and a second worker redid the whole message.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -102,7 +104,7 @@ public sealed class QueueTriggerRunner(
         {
             while (true)
             {
-                await Task.Delay(Lease / 2, running.Token);
+                await Task.Delay(Lease / 3, running.Token);
                 var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: Lease, cancellationToken: running.Token);
                 popReceipt = receipt.Value.PopReceipt;
             }

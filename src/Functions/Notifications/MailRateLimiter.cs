@@ -15,6 +15,8 @@ public sealed class MailRateLimiter : IDisposable
     private readonly TimeSpan _period;
     private readonly TimeSpan _maxWait;
 
+    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(50);
+
     public MailRateLimiter(IOptions<AbuseDeskOptions> options)
     {
         var email = options.Value.Email;
@@ -25,11 +27,15 @@ public sealed class MailRateLimiter : IDisposable
 
         _period = TimeSpan.FromMinutes(1) / email.MaxPerMinute;
         _maxWait = email.MaxWait;
+        // The bucket refills on a timer, and a timer does not tick every 0.6 ms (100,000 a minute) even on an
+        // idle machine; on a busy one it ticks far slower, and one token a tick then caps the rate well below the
+        // setting. Fast rates therefore refill in steps of at least MinTick, with the bucket big enough to hold one.
+        var perTick = Math.Max(1, (int)Math.Ceiling(MinTick / _period));
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = email.Burst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = _period,
+            TokenLimit = Math.Max(email.Burst, perTick),
+            TokensPerPeriod = perTick,
+            ReplenishmentPeriod = _period * perTick,
             // Waiters that a full bucket would serve within MaxWait; anyone later is rescheduled, not parked.
             QueueLimit = (int)Math.Min(int.MaxValue, _maxWait.Ticks / _period.Ticks),
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,

@@ -23,23 +23,32 @@ public sealed class DeskStorage
 
     private readonly QueueServiceClient _queues;
 
-    public DeskStorage(IOptions<AbuseDeskOptions> options)
+    public DeskStorage(IOptions<AbuseDeskOptions> options, StorageCalls? calls = null)
     {
         var storage = options.Value.Storage;
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var tableOptions = new TableClientOptions();
+        var blobOptions = new BlobClientOptions();
+        if (calls is not null)
+        {
+            tableOptions.AddPolicy(calls.For("table"), Azure.Core.HttpPipelinePosition.PerRetry);
+            queueOptions.AddPolicy(calls.For("queue"), Azure.Core.HttpPipelinePosition.PerRetry);
+            blobOptions.AddPolicy(calls.For("blob"), Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+
         if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
         {
-            Tables = new TableServiceClient(storage.ConnectionString);
+            Tables = new TableServiceClient(storage.ConnectionString, tableOptions);
             _queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
-            Blobs = new BlobServiceClient(storage.ConnectionString);
+            Blobs = new BlobServiceClient(storage.ConnectionString, blobOptions);
         }
         else if (!string.IsNullOrWhiteSpace(storage.AccountName))
         {
             // In Azure, shared keys are disabled: the app's managed identity holds the data roles.
             var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId });
-            Tables = new TableServiceClient(new Uri($"https://{storage.AccountName}.table.core.windows.net"), credential);
+            Tables = new TableServiceClient(new Uri($"https://{storage.AccountName}.table.core.windows.net"), credential, tableOptions);
             _queues = new QueueServiceClient(new Uri($"https://{storage.AccountName}.queue.core.windows.net"), credential, queueOptions);
-            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential);
+            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential, blobOptions);
         }
         else
         {

@@ -17,7 +17,7 @@ public static class DeskMetrics
     /// <summary>How stale the breaker gauge may be before an export triggers a fresh read of the breaker row.</summary>
     public static readonly TimeSpan BreakerFreshness = TimeSpan.FromSeconds(30);
 
-    private static readonly Meter Meter = new(MeterName);
+    internal static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> ReportsReceived = Meter.CreateCounter<long>("abusedesk.reports.received", "{report}", "New raw reports kept (duplicates not counted)");
     private static readonly Counter<long> ReportsFailed = Meter.CreateCounter<long>("abusedesk.reports.failed", "{report}", "Reports that could not be parsed");
     private static readonly Counter<long> EventsRoutedCounter = Meter.CreateCounter<long>("abusedesk.events.routed", "{event}", "Events matched to a customer's allocation");
