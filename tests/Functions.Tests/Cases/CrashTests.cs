@@ -84,8 +84,8 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
 
         // Leave the desk idle for the next test: the remaining wake-ups (digest timers being armed) drain first.
         await Eventually.Async(async () =>
-            (await app.Storage.Queue(Storage.DeskStorage.CaseWorkflowQueue).PeekMessagesAsync(1)).Value.Length == 0
-            && (await app.Storage.Queue(Storage.DeskStorage.EmailOutboxQueue).PeekMessagesAsync(1)).Value.Length == 0,
+            (await app.Storage.Queue(AbuseDesk.Functions.Storage.DeskStorage.CaseWorkflowQueue).PeekMessagesAsync(1)).Value.Length == 0
+            && (await app.Storage.Queue(AbuseDesk.Functions.Storage.DeskStorage.EmailOutboxQueue).PeekMessagesAsync(1)).Value.Length == 0,
             TimeSpan.FromSeconds(300), "the workflow and mail queues to drain", TimeSpan.FromSeconds(1));
 
         Phase("queues drained");

@@ -103,6 +103,23 @@ public sealed class SmtpFailureTests
     }
 
     [Fact]
+    public async Task A_fast_rate_refills_in_steps_so_a_full_bucket_holds_one_step()
+    {
+        // 100,000 a minute is one token per 0.6 ms, faster than a timer ticks: the bucket refills 84 per 50 ms step
+        // and so starts with 84, though the configured burst is 1.
+        var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 100_000, Burst = 1, MaxWait = TimeSpan.Zero } });
+        using var limiter = new MailRateLimiter(options);
+
+        var granted = 0;
+        while (granted < 1_000 && await limiter.TryAcquireAsync(CancellationToken.None) is null)
+        {
+            granted++;
+        }
+
+        Assert.InRange(granted, 84, 84 * 3);
+    }
+
+    [Fact]
     public void A_bucket_without_rate_is_refused_at_start()
     {
         var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 0 } });
