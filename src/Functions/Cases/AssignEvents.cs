@@ -14,7 +14,7 @@ namespace AbuseDesk.Functions.Cases;
 /// count. The open-case index row stops two workers opening two cases for one key; the link row makes a
 /// redelivered chunk count nothing twice. Cases are handled in parallel: they are independent partitions.
 /// </summary>
-public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<AssignEvents> logger)
+public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, RecentCaseRows recent, TimeProvider clock, ILogger<AssignEvents> logger)
 {
     private const int MaxAttempts = 20;
 
@@ -129,6 +129,8 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 new TableTransactionAction(TableTransactionActionType.Add, link),
             ], cancellationToken);
             row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
+            // The wake-up this may queue will decide on this very row (RecentCaseRows).
+            recent.Remember(row);
             return new Target(target.CaseId, row, wake);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)

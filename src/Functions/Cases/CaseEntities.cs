@@ -58,6 +58,9 @@ public sealed class CaseEntity : Entity
     /// </summary>
     public bool WakePending { get; set; }
 
+    /// <summary>A field-by-field copy (strings are immutable, so shallow is whole).</summary>
+    public CaseEntity Copy() => (CaseEntity)MemberwiseClone();
+
     public CaseState ToState() => new()
     {
         CaseId = PartitionKey,

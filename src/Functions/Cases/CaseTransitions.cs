@@ -24,6 +24,8 @@ public sealed class CaseTransitions(
     CaseLinks links,
     SafetyStore safety,
     TimerWheel timers,
+    SendEmail mail,
+    RecentCaseRows recent,
     Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options,
     TimeProvider clock,
     ILogger<CaseTransitions> logger)
@@ -36,9 +38,10 @@ public sealed class CaseTransitions(
     /// </param>
     public async Task<CaseDecision> ApplyAsync(string caseId, CaseInput input, CancellationToken cancellationToken, bool recovering = false)
     {
+        var remembered = recent.Get(caseId);
         for (var attempt = 1; ; attempt++)
         {
-            var row = await LoadAsync(caseId, cancellationToken) ?? throw new CaseNotFoundException(caseId);
+            var row = remembered ?? await LoadAsync(caseId, cancellationToken) ?? throw new CaseNotFoundException(caseId);
             var now = clock.GetUtcNow();
             var state = row.ToState();
             if (input is TimerDue { Kind: TimerKind.Deadline, Facts: null } deadline)
@@ -53,16 +56,26 @@ public sealed class CaseTransitions(
             row.WakePending &= !woken;
             if (decision is not Transition transition)
             {
+                if (remembered is not null)
+                {
+                    // Only the stored row may say there is nothing to do (RecentCaseRows).
+                    remembered = null;
+                    continue;
+                }
+
                 try
                 {
                     if (woken)
                     {
-                        await storage.Cases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                        var cleared = await storage.Cases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                        row.ETag = cleared.Headers.ETag ?? Azure.ETag.All;
+                        recent.Remember(row);
                     }
                 }
                 catch (RequestFailedException ex) when (ex.Status is 412 && attempt < MaxAttempts)
                 {
                     // Events were attached meanwhile (they saw the flag and queued nothing): decide again with them.
+                    recent.Forget(caseId);
                     continue;
                 }
 
@@ -74,14 +87,29 @@ public sealed class CaseTransitions(
                 return decision;
             }
 
-            List<OutboxEntity> outbox;
+            if (remembered is not null && transition.Effects.Any(e => e is CountAutomatedSuspension or TripCircuitBreaker or RecordManualReinstatement))
+            {
+                // These write outside the case before its commit: decide them on the stored row only.
+                remembered = null;
+                continue;
+            }
+
+            Committed committed;
             try
             {
                 await ApplySideEffectsAsync(row, transition, now, cancellationToken);
-                outbox = await CommitAsync(row, transition, cancellationToken);
+                committed = await CommitAsync(row, transition, cancellationToken);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
+                recent.Forget(caseId);
+                if (remembered is not null)
+                {
+                    // The remembered row was stale: read it, no need to wait for anyone.
+                    remembered = null;
+                    continue;
+                }
+
                 logger.LogDebug("Case {CaseId} changed under us (attempt {Attempt}); deciding again", caseId, attempt);
                 await Task.Delay(Random.Shared.Next(5, 10 * attempt), cancellationToken);
                 continue;
@@ -89,7 +117,7 @@ public sealed class CaseTransitions(
 
             DeskMetrics.Committed(state, transition, now);
             logger.LogInformation("Case {CaseId}: {Input} → {Status} (v{Version})", caseId, input.GetType().Name, transition.State.Status.ToWireName(), transition.State.Version);
-            await SendAllAsync(outbox, cancellationToken);
+            await SendAllAsync(committed.Outbox, cancellationToken, committed.Mails);
 
             if (recovering)
             {
@@ -131,8 +159,11 @@ public sealed class CaseTransitions(
         }
     }
 
-    /// <summary>Commits the transition; returns the outbox rows it wrote (with their new ETags) for sending.</summary>
-    private async Task<List<OutboxEntity>> CommitAsync(CaseEntity row, Transition transition, CancellationToken cancellationToken)
+    /// <summary>What a commit wrote that leaves after it: its outbox rows and the mails claimed to be sent at once (each with its new ETag).</summary>
+    private sealed record Committed(List<OutboxEntity> Outbox, Dictionary<string, MailEntity> Mails);
+
+    /// <summary>Commits the transition; returns the outbox rows and claimed mails it wrote, for sending.</summary>
+    private async Task<Committed> CommitAsync(CaseEntity row, Transition transition, CancellationToken cancellationToken)
     {
         var caseId = row.PartitionKey;
         var state = transition.State;
@@ -163,7 +194,7 @@ public sealed class CaseTransitions(
                 case SendNotification notification:
                     var mailRow = Next(MailEntity.Prefix);
                     var content = CaseMail.Compose(notification.Kind, state, links.PortalUrl(caseId), notification.Text, row.Language);
-                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new MailEntity
+                    var mailEntity = new MailEntity
                     {
                         PartitionKey = caseId,
                         RowKey = mailRow,
@@ -173,7 +204,10 @@ public sealed class CaseTransitions(
                         TextBody = content.Text,
                         HtmlBody = content.Html,
                         MessageId = $"{caseId}.{sequence:D6}",
-                    }));
+                    };
+                    // Claimed for this process when a token is free: sent right after the commit (docs/email.md).
+                    mail.ClaimForNow(mailEntity);
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, mailEntity));
                     actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, mailRow)), null));
                     break;
                 case PlatformAction action:
@@ -210,17 +244,24 @@ public sealed class CaseTransitions(
         actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
         // Far below 100 actions in practice (a few history lines and effects): one atomic batch.
         var responses = (await storage.Cases.SubmitTransactionAsync(actions, cancellationToken)).Value;
-        var outbox = new List<OutboxEntity>();
+        row.ETag = responses[0].Headers.ETag ?? Azure.ETag.All;
+        recent.Remember(row);
+        var committed = new Committed([], new Dictionary<string, MailEntity>(StringComparer.Ordinal));
         for (var i = 0; i < actions.Count; i++)
         {
             if (actions[i].Entity is OutboxEntity item)
             {
                 item.ETag = responses[i].Headers.ETag ?? Azure.ETag.All;
-                outbox.Add(item);
+                committed.Outbox.Add(item);
+            }
+            else if (actions[i].Entity is MailEntity { ClaimedUntil: not null } claimed)
+            {
+                claimed.ETag = responses[i].Headers.ETag ?? Azure.ETag.All;
+                committed.Mails[Json.Serialize(new EmailRequest(caseId, claimed.RowKey))] = claimed;
             }
         }
 
-        return outbox;
+        return committed;
     }
 
     private static TableTransactionAction Outbox(string caseId, string rowKey, string queue, string body, DateTimeOffset? dueAt) =>
@@ -244,16 +285,32 @@ public sealed class CaseTransitions(
 
     /// <summary>
     /// Sends the outbox messages of one partition, then marks them all sent in one transaction (one write instead
-    /// of one per message). Receivers are idempotent, so a resend after a crash is harmless.
+    /// of one per message). Receivers are idempotent, so a resend after a crash is harmless. A mail the commit
+    /// claimed (<paramref name="claimed"/>, by its email-outbox message) is sent here over SMTP instead of queued,
+    /// and marked sent in the same closing transaction.
     /// </summary>
-    public async Task SendAllAsync(IReadOnlyList<OutboxEntity> items, CancellationToken cancellationToken)
+    public async Task SendAllAsync(IReadOnlyList<OutboxEntity> items, CancellationToken cancellationToken, IReadOnlyDictionary<string, MailEntity>? claimed = null)
     {
+        var sentMails = new List<MailEntity>();
         foreach (var item in items)
         {
             if (item.DueAt is { } due && item.Queue == DeskStorage.CaseWorkflowQueue)
             {
                 // A timer: its outbox row names it, so arming it again after a crash rewrites the same wheel row.
                 await timers.ArmAsync(item.Body, $"{item.PartitionKey}|{item.RowKey}", due, cancellationToken);
+            }
+            else if (item.Queue == DeskStorage.EmailOutboxQueue && claimed?.GetValueOrDefault(item.Body) is { } claimedMail)
+            {
+                if (await mail.SendClaimedAsync(item.PartitionKey, claimedMail, cancellationToken))
+                {
+                    sentMails.Add(claimedMail);
+                }
+                else
+                {
+                    // The queue's copy would only find the claim and wait for it: let it surface when the claim ends.
+                    var claimEnds = (claimedMail.ClaimedUntil ?? clock.GetUtcNow()) - clock.GetUtcNow();
+                    await storage.Queue(item.Queue).SendMessageAsync(item.Body, visibilityTimeout: TimerDelay(claimEnds + TimeSpan.FromSeconds(1)), cancellationToken: cancellationToken);
+                }
             }
             else
             {
@@ -271,7 +328,8 @@ public sealed class CaseTransitions(
         try
         {
             await storage.Cases.SubmitTransactionAsync(
-                items.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(i.PartitionKey, i.RowKey) { ["Sent"] = true }, i.ETag)),
+                items.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(i.PartitionKey, i.RowKey) { ["Sent"] = true }, i.ETag))
+                    .Concat(sentMails.Select(m => new TableTransactionAction(TableTransactionActionType.UpdateReplace, m, m.ETag))),
                 cancellationToken);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)

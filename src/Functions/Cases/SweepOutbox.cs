@@ -4,7 +4,7 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>
-/// Timer (every minute): sends outbox rows that a crash left unsent. Queue-driven work recovers on its own
+/// Timer (every five minutes): sends outbox rows that a crash left unsent. Queue-driven work recovers on its own
 /// (a redelivered message flushes its case); this catches the rest, e.g. a portal or ops request whose process
 /// died between the commit and the send. Rows younger than a minute are left to their own request.
 /// </summary>

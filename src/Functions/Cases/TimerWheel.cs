@@ -31,6 +31,9 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _queued = new(StringComparer.Ordinal);
 
+    /// <summary>Timers armed at about the same time fall into the same seconds: their rows are written together.</summary>
+    private readonly GroupedUpserts<TimerEntity> _rows = new(storage.Timers);
+
     public static string BucketFor(DateTimeOffset dueAt)
     {
         var second = new DateTimeOffset(dueAt.UtcTicks - (dueAt.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
@@ -53,7 +56,7 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
         }
 
         var bucket = BucketFor(dueAt);
-        await storage.Timers.UpsertEntityAsync(new TimerEntity { PartitionKey = bucket, RowKey = timerKey, Message = message }, TableUpdateMode.Replace, cancellationToken);
+        await _rows.UpsertAsync(new TimerEntity { PartitionKey = bucket, RowKey = timerKey, Message = message }, cancellationToken);
         if (_queued.Count > 100_000)
         {
             // Seconds long past; forgetting them only costs a marker read each.

@@ -46,6 +46,13 @@ public sealed class MailRateLimiter : IDisposable
     /// <summary>Time between two tokens at the sustained rate.</summary>
     public TimeSpan Period => _period;
 
+    /// <summary>Takes a token if one is there right now, without waiting or queueing behind waiters.</summary>
+    public bool TryAcquireNow()
+    {
+        using var lease = _bucket.AttemptAcquire(1);
+        return lease.IsAcquired;
+    }
+
     /// <summary>Takes a token, waiting at most about MaxWait; null when granted, else how long to stay away.</summary>
     public async Task<TimeSpan?> TryAcquireAsync(CancellationToken cancellationToken)
     {

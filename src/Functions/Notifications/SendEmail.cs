@@ -127,13 +127,58 @@ public sealed class SendEmail(
         logger.LogInformation("Mail {MailRow} of case {CaseId} sent ({Kind})", request.MailRow, request.CaseId, mail.Kind);
     }
 
+    /// <summary>
+    /// The workflow's fast path, step 1: a new case mail is claimed for the process about to commit it, when a
+    /// token is free now and the address is one SMTP could take. The claim is written with the mail, in the
+    /// commit, so sending it right after costs no claim write of its own. False: the mail goes the queue's way.
+    /// </summary>
+    public bool ClaimForNow(MailEntity mail)
+    {
+        if (!Deliverable(mail.To, out _) || !limiter.TryAcquireNow())
+        {
+            return false;
+        }
+
+        mail.Attempts = 1;
+        mail.ClaimedUntil = clock.GetUtcNow() + (2 * options.Value.Email.SendTimeout);
+        return true;
+    }
+
+    /// <summary>
+    /// Step 2, after the commit: sends the claimed mail with no queue message and no read. True when the relay took
+    /// it; the caller then marks it sent together with its outbox row. False (the relay failed) leaves it to the
+    /// email-outbox queue, whose copy should surface when the claim runs out (<see cref="MailEntity.ClaimedUntil"/>)
+    /// and which then retries, backs off and gives up exactly as for any other mail.
+    /// </summary>
+    public async Task<bool> SendClaimedAsync(string partition, MailEntity mail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mailer.SendAsync(Compose(new EmailRequest(partition, mail.RowKey), mail, clock.GetUtcNow()), cancellationToken);
+        }
+        catch (Exception ex) when (SmtpFailure.IsMailFailure(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            logger.LogWarning("Mail {MailRow} of case {CaseId} could not be sent right after its commit ({Reason}); the mail queue takes it over", mail.RowKey, partition, SmtpFailure.Describe(ex));
+            return false;
+        }
+
+        mail.Status = Sent;
+        mail.SentAt = clock.GetUtcNow();
+        mail.ClaimedUntil = null;
+        DeskMetrics.NotificationSent(mail.Kind);
+        return true;
+    }
+
+    // MimeKit refuses what no SMTP server would take (e.g. "a..b@example.net"); that never gets better.
+    private static bool Deliverable(string address, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailboxAddress? to) =>
+        MailboxAddress.TryParse(address, out to) && !string.IsNullOrEmpty(to.Domain) && to.LocalPart.Length > 0;
+
     private MimeMessage Compose(EmailRequest request, MailEntity mail, DateTimeOffset now)
     {
         var smtp = options.Value.Smtp;
         var from = MailboxAddress.Parse(smtp.From);
         var domain = from.Domain;
-        // MimeKit refuses what no SMTP server would take (e.g. "a..b@example.net"); that never gets better.
-        if (!MailboxAddress.TryParse(mail.To, out var to) || string.IsNullOrEmpty(to.Domain) || to.LocalPart.Length == 0)
+        if (!Deliverable(mail.To, out var to))
         {
             throw new InvalidRecipientException(mail.To);
         }
