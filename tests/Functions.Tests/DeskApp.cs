@@ -71,6 +71,7 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:14:4::/64,cust-wf-breaker,vm-breaker-4,wf-breaker@customer.test,2026-10-01
         2001:db8:14:5::/64,cust-wf-breaker,vm-breaker-5,wf-breaker@customer.test,2026-10-01
         2001:db8:15::/48,cust-wf-term,vm-term,wf-term@customer.test,2026-10-01
+        2001:db8:17::/48,cust-wf-fast,vm-fast,wf-fast@customer.test,2026-10-01
         2001:db8:16:0::/64,cust-digest,vm-digest-0,digest@customer.test,2026-10-01
         2001:db8:16:1::/64,cust-digest,vm-digest-1,digest@customer.test,2026-10-01
         2001:db8:16:2::/64,cust-digest,vm-digest-2,digest@customer.test,2026-10-01

@@ -160,7 +160,7 @@ public sealed class CaseTransitions(
     }
 
     /// <summary>What a commit wrote that leaves after it: its outbox rows and the mails claimed to be sent at once (each with its new ETag).</summary>
-    private sealed record Committed(List<OutboxEntity> Outbox, Dictionary<string, MailEntity> Mails);
+    private sealed record Committed(List<OutboxEntity> Outbox, List<MailEntity> Mails);
 
     /// <summary>Commits the transition; returns the outbox rows and claimed mails it wrote, for sending.</summary>
     private async Task<Committed> CommitAsync(CaseEntity row, Transition transition, CancellationToken cancellationToken)
@@ -205,10 +205,14 @@ public sealed class CaseTransitions(
                         HtmlBody = content.Html,
                         MessageId = $"{caseId}.{sequence:D6}",
                     };
-                    // Claimed for this process when a token is free: sent right after the commit (docs/email.md).
-                    mail.ClaimForNow(mailEntity);
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, mailEntity));
-                    actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, mailRow)), null));
+                    // Claimed for this process when a token is free: sent right after the commit, and the claimed
+                    // pending mail is its own outbox entry (docs/email.md). Otherwise the mail queue takes it.
+                    if (!mail.ClaimForNow(mailEntity))
+                    {
+                        actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, mailRow)), null));
+                    }
+
                     break;
                 case PlatformAction action:
                     var message = new PlatformMessage(
@@ -246,7 +250,7 @@ public sealed class CaseTransitions(
         var responses = (await storage.Cases.SubmitTransactionAsync(actions, cancellationToken)).Value;
         row.ETag = responses[0].Headers.ETag ?? Azure.ETag.All;
         recent.Remember(row);
-        var committed = new Committed([], new Dictionary<string, MailEntity>(StringComparer.Ordinal));
+        var committed = new Committed([], []);
         for (var i = 0; i < actions.Count; i++)
         {
             if (actions[i].Entity is OutboxEntity item)
@@ -257,7 +261,7 @@ public sealed class CaseTransitions(
             else if (actions[i].Entity is MailEntity { ClaimedUntil: not null } claimed)
             {
                 claimed.ETag = responses[i].Headers.ETag ?? Azure.ETag.All;
-                committed.Mails[Json.Serialize(new EmailRequest(caseId, claimed.RowKey))] = claimed;
+                committed.Mails.Add(claimed);
             }
         }
 
@@ -267,9 +271,13 @@ public sealed class CaseTransitions(
     private static TableTransactionAction Outbox(string caseId, string rowKey, string queue, string body, DateTimeOffset? dueAt) =>
         new(TableTransactionActionType.Add, new OutboxEntity { PartitionKey = caseId, RowKey = rowKey, Queue = queue, Body = body, DueAt = dueAt });
 
-    /// <summary>Sends every unsent outbox message of the case, then marks it sent. Receivers are idempotent, so a resend after a crash is harmless.</summary>
+    /// <summary>
+    /// Sends every unsent outbox message of the case, then marks it sent, and queues its abandoned claimed mails.
+    /// Receivers are idempotent, so a resend after a crash is harmless.
+    /// </summary>
     public async Task FlushOutboxAsync(string caseId, CancellationToken cancellationToken)
     {
+        await QueueAbandonedMailsAsync(caseId, cancellationToken);
         var from = OutboxEntity.Prefix;
         var to = KeyRange.After(from);
         await foreach (var item in storage.Cases.QueryAsync<OutboxEntity>(
@@ -285,32 +293,18 @@ public sealed class CaseTransitions(
 
     /// <summary>
     /// Sends the outbox messages of one partition, then marks them all sent in one transaction (one write instead
-    /// of one per message). Receivers are idempotent, so a resend after a crash is harmless. A mail the commit
-    /// claimed (<paramref name="claimed"/>, by its email-outbox message) is sent here over SMTP instead of queued,
-    /// and marked sent in the same closing transaction.
+    /// of one per message). Receivers are idempotent, so a resend after a crash is harmless. Mails the commit
+    /// claimed (<paramref name="claimed"/>) go out over SMTP here and are marked sent in the same closing
+    /// transaction; one the relay refused goes to the mail queue, to surface when its claim ends.
     /// </summary>
-    public async Task SendAllAsync(IReadOnlyList<OutboxEntity> items, CancellationToken cancellationToken, IReadOnlyDictionary<string, MailEntity>? claimed = null)
+    public async Task SendAllAsync(IReadOnlyList<OutboxEntity> items, CancellationToken cancellationToken, IReadOnlyList<MailEntity>? claimed = null)
     {
-        var sentMails = new List<MailEntity>();
         foreach (var item in items)
         {
             if (item.DueAt is { } due && item.Queue == DeskStorage.CaseWorkflowQueue)
             {
                 // A timer: its outbox row names it, so arming it again after a crash rewrites the same wheel row.
                 await timers.ArmAsync(item.Body, $"{item.PartitionKey}|{item.RowKey}", due, cancellationToken);
-            }
-            else if (item.Queue == DeskStorage.EmailOutboxQueue && claimed?.GetValueOrDefault(item.Body) is { } claimedMail)
-            {
-                if (await mail.SendClaimedAsync(item.PartitionKey, claimedMail, cancellationToken))
-                {
-                    sentMails.Add(claimedMail);
-                }
-                else
-                {
-                    // The queue's copy would only find the claim and wait for it: let it surface when the claim ends.
-                    var claimEnds = (claimedMail.ClaimedUntil ?? clock.GetUtcNow()) - clock.GetUtcNow();
-                    await storage.Queue(item.Queue).SendMessageAsync(item.Body, visibilityTimeout: TimerDelay(claimEnds + TimeSpan.FromSeconds(1)), cancellationToken: cancellationToken);
-                }
             }
             else
             {
@@ -320,22 +314,68 @@ public sealed class CaseTransitions(
             item.Sent = true;
         }
 
-        if (items.Count == 0)
+        var marks = items.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(i.PartitionKey, i.RowKey) { ["Sent"] = true }, i.ETag)).ToList();
+        foreach (var claimedMail in claimed ?? [])
+        {
+            if (await mail.SendClaimedAsync(claimedMail.PartitionKey, claimedMail, cancellationToken))
+            {
+                marks.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(claimedMail.PartitionKey, claimedMail.RowKey)
+                {
+                    [nameof(MailEntity.Status)] = claimedMail.Status,
+                    [nameof(MailEntity.SentAt)] = claimedMail.SentAt,
+                }, claimedMail.ETag));
+            }
+            else
+            {
+                // The queue's copy would only find the claim and wait for it: let it surface when the claim ends.
+                await QueueClaimedMailAsync(claimedMail, cancellationToken);
+            }
+        }
+
+        if (marks.Count == 0)
         {
             return;
         }
 
         try
         {
-            await storage.Cases.SubmitTransactionAsync(
-                items.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(i.PartitionKey, i.RowKey) { ["Sent"] = true }, i.ETag))
-                    .Concat(sentMails.Select(m => new TableTransactionAction(TableTransactionActionType.UpdateReplace, m, m.ETag))),
-                cancellationToken);
+            await storage.Cases.SubmitTransactionAsync(marks, cancellationToken);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
         {
             // Someone else sent one of them at the same time; extra messages are absorbed by the receivers.
         }
+    }
+
+    private async Task QueueClaimedMailAsync(MailEntity claimedMail, CancellationToken cancellationToken)
+    {
+        var claimEnds = (claimedMail.ClaimedUntil ?? clock.GetUtcNow()) - clock.GetUtcNow();
+        await storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(
+            Json.Serialize(new EmailRequest(claimedMail.PartitionKey, claimedMail.RowKey)),
+            visibilityTimeout: TimerDelay(claimEnds + TimeSpan.FromSeconds(1)), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// A mail claimed in its commit has no outbox row: the pending, claimed mail is its own. If the process that
+    /// claimed it died before or during SMTP, this hands it to the mail queue, to surface when the claim ends; a mail
+    /// sent or queued meanwhile is skipped there. For one case (a redelivered message: its earlier run may have
+    /// died) every claimed pending mail counts; across all cases (the sweeper) only claims over for a minute.
+    /// </summary>
+    public async Task<int> QueueAbandonedMailsAsync(string? caseId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var (from, to) = (MailEntity.Prefix, KeyRange.After(MailEntity.Prefix));
+        var filter = caseId is null
+            ? TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil lt {now - TimeSpan.FromMinutes(1)}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {caseId} and RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil gt {DateTimeOffset.UnixEpoch}");
+        var queued = 0;
+        await foreach (var abandoned in storage.Cases.QueryAsync<MailEntity>(filter, select: ["PartitionKey", "RowKey", "ClaimedUntil"], cancellationToken: cancellationToken))
+        {
+            await QueueClaimedMailAsync(abandoned, cancellationToken);
+            queued++;
+        }
+
+        return queued;
     }
 
     /// <summary>Queue messages can hide for at most 7 days; longer timers are re-armed when they surface.</summary>

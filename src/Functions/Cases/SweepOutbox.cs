@@ -6,7 +6,8 @@ namespace AbuseDesk.Functions.Cases;
 /// <summary>
 /// Timer (every five minutes): sends outbox rows that a crash left unsent. Queue-driven work recovers on its own
 /// (a redelivered message flushes its case); this catches the rest, e.g. a portal or ops request whose process
-/// died between the commit and the send. Rows younger than a minute are left to their own request.
+/// died between the commit and the send. Rows younger than a minute are left to their own request. Mails claimed
+/// in their commit and never sent (their claim ran out a minute ago) are handed to the mail queue too.
 /// </summary>
 public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<SweepOutbox> logger) : ITriggeredFunction
 {
@@ -26,6 +27,7 @@ public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions
             swept++;
         }
 
+        swept += await transitions.QueueAbandonedMailsAsync(null, cancellationToken);
         if (swept > 0)
         {
             logger.LogWarning("Swept {Count} outbox message(s) a crash had left unsent", swept);

@@ -90,6 +90,38 @@ public sealed class WorkflowTests(DeskApp app)
     }
 
     [Fact]
+    public async Task A_notice_goes_out_right_after_its_commit_with_the_claimed_mail_as_its_own_outbox_entry()
+    {
+        var caseId = await OpenCaseAsync("2001:db8:17::5", "spam");
+        await WaitForStatusAsync(caseId, "notified");
+        await Eventually.Async(async () => (await app.Mail.MailsToAsync("wf-fast@customer.test")).Any(m => m["subject"]!.GetValue<string>().Contains(caseId, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15), "the first notice");
+
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var row in app.Storage.Cases.QueryAsync<Azure.Data.Tables.TableEntity>(r => r.PartitionKey == caseId))
+        {
+            rows.Add(row);
+        }
+
+        // Sent by the process that committed it: one SMTP conversation, marked sent, no mail-queue message owed.
+        var mail = Assert.Single(rows, r => r.RowKey.StartsWith(MailEntity.Prefix, StringComparison.Ordinal));
+        await Eventually.Async(async () => (await app.Storage.Cases.GetEntityAsync<MailEntity>(caseId, mail.RowKey)).Value.Status == "sent", TimeSpan.FromSeconds(10), "the mail row marked sent");
+        Assert.Equal(1, (await app.Storage.Cases.GetEntityAsync<MailEntity>(caseId, mail.RowKey)).Value.Attempts);
+        Assert.DoesNotContain(rows, r => r.RowKey.StartsWith(OutboxEntity.Prefix, StringComparison.Ordinal) && r.GetString("Queue") == DeskStorage.EmailOutboxQueue);
+        // The reminder and deadline timers still leave through the outbox, marked sent once armed.
+        await Eventually.Async(async () =>
+        {
+            var timers = new List<OutboxEntity>();
+            await foreach (var o in app.Storage.Cases.QueryAsync<OutboxEntity>(r => r.PartitionKey == caseId && r.Queue == DeskStorage.CaseWorkflowQueue))
+            {
+                timers.Add(o);
+            }
+
+            return timers.Count == 2 && timers.All(t => t.Sent);
+        }, TimeSpan.FromSeconds(10), "two timers armed and marked sent");
+    }
+
+    [Fact]
     public async Task A_resolution_before_the_deadline_makes_the_deadline_timer_a_no_op()
     {
         await ResumeBreakerAsync();
