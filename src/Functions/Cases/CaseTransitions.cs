@@ -272,19 +272,34 @@ public sealed class CaseTransitions(
         new(TableTransactionActionType.Add, new OutboxEntity { PartitionKey = caseId, RowKey = rowKey, Queue = queue, Body = body, DueAt = dueAt });
 
     /// <summary>
-    /// Sends every unsent outbox message of the case, then marks it sent, and queues its abandoned claimed mails.
-    /// Receivers are idempotent, so a resend after a crash is harmless.
+    /// Sends every unsent outbox message of the case, then marks it sent, and hands its claimed pending mails to the
+    /// mail queue (their claimer may have died). Receivers are idempotent, so a resend after a crash is harmless.
     /// </summary>
     public async Task FlushOutboxAsync(string caseId, CancellationToken cancellationToken)
     {
-        await QueueAbandonedMailsAsync(caseId, cancellationToken);
-        var from = OutboxEntity.Prefix;
-        var to = KeyRange.After(from);
-        await foreach (var item in storage.Cases.QueryAsync<OutboxEntity>(
-            o => o.PartitionKey == caseId && o.RowKey.CompareTo(from) >= 0 && o.RowKey.CompareTo(to) < 0 && o.Sent == false,
-            cancellationToken: cancellationToken))
+        // One partition query for both (Azurite answers each query by walking the whole table).
+        var (outboxFrom, outboxTo) = (OutboxEntity.Prefix, KeyRange.After(OutboxEntity.Prefix));
+        var (mailFrom, mailTo) = (MailEntity.Prefix, KeyRange.After(MailEntity.Prefix));
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {caseId}") + " and (" +
+            TableClient.CreateQueryFilter($"RowKey ge {outboxFrom} and RowKey lt {outboxTo} and Sent eq {false}") + " or " +
+            TableClient.CreateQueryFilter($"RowKey ge {mailFrom} and RowKey lt {mailTo} and Status eq {"pending"} and ClaimedUntil gt {DateTimeOffset.UnixEpoch}") + ")";
+        await foreach (var row in storage.Cases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            await SendAsync(item, cancellationToken);
+            if (row.RowKey.StartsWith(MailEntity.Prefix, StringComparison.Ordinal))
+            {
+                await QueueClaimedMailAsync(new MailEntity { PartitionKey = row.PartitionKey, RowKey = row.RowKey, ClaimedUntil = row.GetDateTimeOffset(nameof(MailEntity.ClaimedUntil)) }, cancellationToken);
+                continue;
+            }
+
+            await SendAsync(new OutboxEntity
+            {
+                PartitionKey = row.PartitionKey,
+                RowKey = row.RowKey,
+                Queue = row.GetString(nameof(OutboxEntity.Queue)) ?? "",
+                Body = row.GetString(nameof(OutboxEntity.Body)) ?? "",
+                DueAt = row.GetDateTimeOffset(nameof(OutboxEntity.DueAt)),
+                ETag = row.ETag,
+            }, cancellationToken);
         }
     }
 
@@ -358,16 +373,13 @@ public sealed class CaseTransitions(
     /// <summary>
     /// A mail claimed in its commit has no outbox row: the pending, claimed mail is its own. If the process that
     /// claimed it died before or during SMTP, this hands it to the mail queue, to surface when the claim ends; a mail
-    /// sent or queued meanwhile is skipped there. For one case (a redelivered message: its earlier run may have
-    /// died) every claimed pending mail counts; across all cases (the sweeper) only claims over for a minute.
+    /// sent or queued meanwhile is skipped there. The sweeper's pass over all cases takes claims over for a minute;
+    /// a redelivered message's flush takes its case's (<see cref="FlushOutboxAsync"/>).
     /// </summary>
-    public async Task<int> QueueAbandonedMailsAsync(string? caseId, CancellationToken cancellationToken)
+    public async Task<int> QueueAbandonedMailsAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         var (from, to) = (MailEntity.Prefix, KeyRange.After(MailEntity.Prefix));
-        var filter = caseId is null
-            ? TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil lt {now - TimeSpan.FromMinutes(1)}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {caseId} and RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil gt {DateTimeOffset.UnixEpoch}");
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil lt {clock.GetUtcNow() - TimeSpan.FromMinutes(1)}");
         var queued = 0;
         await foreach (var abandoned in storage.Cases.QueryAsync<MailEntity>(filter, select: ["PartitionKey", "RowKey", "ClaimedUntil"], cancellationToken: cancellationToken))
         {

@@ -27,7 +27,7 @@ public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions
             swept++;
         }
 
-        swept += await transitions.QueueAbandonedMailsAsync(null, cancellationToken);
+        swept += await transitions.QueueAbandonedMailsAsync(cancellationToken);
         if (swept > 0)
         {
             logger.LogWarning("Swept {Count} outbox message(s) a crash had left unsent", swept);

@@ -26,8 +26,9 @@ public sealed class TimerWheel(DeskStorage storage, TimeProvider clock, ILogger<
 
     /// <summary>
     /// Buckets this process has seen queued: arming another timer into one of them is a single row write. A failed
-    /// check leaves again, so the cache can skip work but never a bucket message. Concurrent arms into a bucket not yet seen share one check (a thousand transitions a second otherwise all
-    /// race to add the same marker, and all but one pay a conflict and a read).
+    /// check leaves again, so the cache can skip work but never a bucket message. Concurrent arms into a bucket not
+    /// yet seen share one check (a thousand transitions a second otherwise all race to add the same marker, and all
+    /// but one pay a conflict and a read).
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _queued = new(StringComparer.Ordinal);
 
