@@ -171,7 +171,7 @@ public sealed class MailEntity : Entity
     public string TextBody { get; set; } = "";
     public string HtmlBody { get; set; } = "";
     public string MessageId { get; set; } = "";
-    public string Status { get; set; } = "pending";
+    public string Status { get; set; } = Notifications.SendEmail.Pending;
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }

@@ -279,10 +279,9 @@ public sealed class CaseTransitions(
     {
         // One partition query for both (Azurite answers each query by walking the whole table).
         var (outboxFrom, outboxTo) = (OutboxEntity.Prefix, KeyRange.After(OutboxEntity.Prefix));
-        var (mailFrom, mailTo) = (MailEntity.Prefix, KeyRange.After(MailEntity.Prefix));
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {caseId}") + " and (" +
             TableClient.CreateQueryFilter($"RowKey ge {outboxFrom} and RowKey lt {outboxTo} and Sent eq {false}") + " or " +
-            TableClient.CreateQueryFilter($"RowKey ge {mailFrom} and RowKey lt {mailTo} and Status eq {"pending"} and ClaimedUntil gt {DateTimeOffset.UnixEpoch}") + ")";
+            PendingMails + " and " + TableClient.CreateQueryFilter($"ClaimedUntil gt {DateTimeOffset.UnixEpoch}") + ")";
         await foreach (var row in storage.Cases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (row.RowKey.StartsWith(MailEntity.Prefix, StringComparison.Ordinal))
@@ -362,6 +361,10 @@ public sealed class CaseTransitions(
         }
     }
 
+    /// <summary>Mail rows not yet sent nor given up on; with a ClaimedUntil clause, the claimed ones among them.</summary>
+    private static readonly string PendingMails =
+        TableClient.CreateQueryFilter($"RowKey ge {MailEntity.Prefix} and RowKey lt {KeyRange.After(MailEntity.Prefix)} and Status eq {SendEmail.Pending}");
+
     private async Task QueueClaimedMailAsync(MailEntity claimedMail, CancellationToken cancellationToken)
     {
         var claimEnds = (claimedMail.ClaimedUntil ?? clock.GetUtcNow()) - clock.GetUtcNow();
@@ -378,8 +381,7 @@ public sealed class CaseTransitions(
     /// </summary>
     public async Task<int> QueueAbandonedMailsAsync(CancellationToken cancellationToken)
     {
-        var (from, to) = (MailEntity.Prefix, KeyRange.After(MailEntity.Prefix));
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {to} and Status eq {"pending"} and ClaimedUntil lt {clock.GetUtcNow() - TimeSpan.FromMinutes(1)}");
+        var filter = PendingMails + " and " + TableClient.CreateQueryFilter($"ClaimedUntil lt {clock.GetUtcNow() - TimeSpan.FromMinutes(1)}");
         var queued = 0;
         await foreach (var abandoned in storage.Cases.QueryAsync<MailEntity>(filter, select: ["PartitionKey", "RowKey", "ClaimedUntil"], cancellationToken: cancellationToken))
         {

@@ -19,8 +19,11 @@ public sealed class FeedbackMails(DeskStorage storage, CaseTransitions transitio
     public static string? Recipient(Intake.ReporterEntity? reporter) =>
         reporter is { WantsFeedback: true, Revoked: false, ContactEmail: { } to } && !string.IsNullOrWhiteSpace(to) ? to.Trim() : null;
 
-    public async Task<bool> ExistsAsync(string reportId, string kind, CancellationToken cancellationToken) =>
-        (await storage.Cases.GetEntityIfExistsAsync<MailEntity>(ReportFeedbackEntity.PartitionFor(reportId), RowKeys.Own(ReportFeedbackEntity.PartitionFor(reportId), MailEntity.Prefix + kind), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
+    public async Task<bool> ExistsAsync(string reportId, string kind, CancellationToken cancellationToken)
+    {
+        var partition = ReportFeedbackEntity.PartitionFor(reportId);
+        return (await storage.Cases.GetEntityIfExistsAsync<MailEntity>(partition, RowKeys.Own(partition, MailEntity.Prefix + kind), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
+    }
 
     /// <summary>Adds the mail (with <paramref name="alongside"/>, e.g. the feedback row) and sends it; false if it already existed.</summary>
     public async Task<bool> AddAsync(string reportId, string kind, string to, MailContent content, IEnumerable<ITableEntity> alongside, CancellationToken cancellationToken)

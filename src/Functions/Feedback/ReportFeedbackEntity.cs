@@ -10,7 +10,7 @@ namespace AbuseDesk.Functions.Feedback;
 /// </summary>
 public sealed class ReportFeedbackEntity : Entity
 {
-    public static string RowKeyFor(string partition) => RowKeys.Own(partition, "feedback");
+    public static string RowKeyFor(string reportId) => RowKeys.Own(PartitionFor(reportId), "feedback");
     public const string Parsed = "parsed";
     public const string Ended = "ended";
 

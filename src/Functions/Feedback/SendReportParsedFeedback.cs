@@ -62,7 +62,7 @@ public sealed class SendReportParsedFeedback(
             var row = new ReportFeedbackEntity
             {
                 PartitionKey = ReportFeedbackEntity.PartitionFor(reportId),
-                RowKey = ReportFeedbackEntity.RowKeyFor(ReportFeedbackEntity.PartitionFor(reportId)),
+                RowKey = ReportFeedbackEntity.RowKeyFor(reportId),
                 ReportId = reportId,
                 ReporterId = report.ReporterId,
                 ReceivedAt = report.ReceivedAt,

@@ -27,6 +27,7 @@ public sealed class SendEmail(
     TimeProvider clock,
     ILogger<SendEmail> logger) : ITriggeredFunction
 {
+    public const string Pending = "pending";
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string FailedHistory = "mail-failed";

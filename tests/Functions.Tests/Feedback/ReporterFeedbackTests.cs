@@ -171,7 +171,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
             TimeSpan.FromSeconds(10), "the closed case in the report's outcomes");
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Empty(await app.Mail.MailsToAsync(email));
-        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(ReportFeedbackEntity.PartitionFor(reportId)))).HasValue);
+        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId))).HasValue);
     }
 
     [Fact]
