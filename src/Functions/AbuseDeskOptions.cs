@@ -150,4 +150,11 @@ public sealed class PlatformOptions
 
     /// <summary>The HMAC-SHA256 key shared with the platform for the webhook signature.</summary>
     public string? WebhookSecret { get; set; }
+
+    /// <summary>How often a webhook call is tried before it is set aside on platform-webhook-poison for ops.</summary>
+    [Range(1, 50)]
+    public int WebhookAttempts { get; set; } = 10;
+
+    /// <summary>The wait before the second try; each later wait doubles, up to an hour.</summary>
+    public TimeSpan WebhookFirstRetry { get; set; } = TimeSpan.FromSeconds(30);
 }

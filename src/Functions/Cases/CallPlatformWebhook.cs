@@ -12,10 +12,8 @@ namespace AbuseDesk.Functions.Cases;
 /// <c>X-AbuseDesk-Timestamp</c>) so the receiver can check origin and reject replays. A non-2xx answer fails
 /// the invocation: retried, then poisoned for ops to see.
 /// </summary>
-public sealed class CallPlatformWebhook(IHttpClientFactory http, IOptions<AbuseDeskOptions> options, TimeProvider clock) : ITriggeredFunction
+public sealed class CallPlatformWebhook(IHttpClientFactory http, IOptions<AbuseDeskOptions> options, TimeProvider clock)
 {
-    public string Name => "PlatformWebhook";
-
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {
         var platform = options.Value.Platform;

@@ -5,10 +5,8 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>case-workflow: new events and due timers move the case through its playbook.</summary>
-public sealed class RunCaseWorkflow(CaseTransitions transitions, SendCustomerDigest digests, TimerWheel timers, DeskStorage storage, TimeProvider clock, ILogger<RunCaseWorkflow> logger) : ITriggeredFunction
+public sealed class RunCaseWorkflow(CaseTransitions transitions, SendCustomerDigest digests, TimerWheel timers, DeskStorage storage, TimeProvider clock, ILogger<RunCaseWorkflow> logger)
 {
-    public string Name => "CaseWorkflow";
-
     public Task RunAsync(TriggerInput input, CancellationToken cancellationToken) =>
         HandleAsync(input.Payload, input.DequeueCount, cancellationToken);
 

@@ -9,11 +9,9 @@ namespace AbuseDesk.Functions.Cases;
 /// died between the commit and the send. Rows younger than a minute are left to their own request. Mails claimed
 /// in their commit and never sent (their claim ran out a minute ago) are handed to the mail queue too.
 /// </summary>
-public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<SweepOutbox> logger) : ITriggeredFunction
+public sealed class SweepOutbox(DeskStorage storage, CaseTransitions transitions, TimeProvider clock, ILogger<SweepOutbox> logger)
 {
     private static readonly string OutboxEnd = KeyRange.After(OutboxEntity.Prefix);
-
-    public string Name => "SweepOutbox";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {

@@ -4,10 +4,8 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>reporter-feedback: tells reporters who asked what their reports came to (docs/feedback.md).</summary>
-public sealed class RunReporterFeedback(SendReportParsedFeedback parsed, SendCasesEndedFeedback ended) : ITriggeredFunction
+public sealed class RunReporterFeedback(SendReportParsedFeedback parsed, SendCasesEndedFeedback ended)
 {
-    public string Name => "ReporterFeedback";
-
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {
         var message = Json.Deserialize<ReporterFeedbackMessage>(input.Payload);

@@ -1,4 +1,3 @@
-using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Storage;
 
 namespace AbuseDesk.Functions.Intake;
@@ -11,18 +10,14 @@ namespace AbuseDesk.Functions.Intake;
 /// when <c>POST /api/reports</c> would refuse that reporter's key (unknown, or revoked), and moved to
 /// <see cref="RefusedDrops"/> for ops instead of being taken in.
 /// </summary>
-public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, RefusedDrops refused, ILogger<IngestDroppedReport> logger) : ITriggeredFunction
+public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, RefusedDrops refused, ILogger<IngestDroppedReport> logger)
 {
     // Feeds can be big; they are streamed, never loaded. The cap only stops absurd uploads.
     private const long MaxBytes = 8L * 1024 * 1024 * 1024;
 
-    public string Name => "IngestDroppedReport";
-
-    public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
+    /// <summary>Takes in the inbox blob <paramref name="name"/> ("rep-1/x.eml", below the container).</summary>
+    public async Task RunAsync(string name, CancellationToken cancellationToken)
     {
-        // The host passes the blob path as metadata ("BlobTrigger": "reports-inbox/rep-1/x.eml").
-        var path = input.Metadata.TryGetValue("BlobTrigger", out var trigger) && trigger is not null ? trigger : input.Payload;
-        var name = path.StartsWith(DeskStorage.InboxContainer + "/", StringComparison.Ordinal) ? path[(DeskStorage.InboxContainer.Length + 1)..] : path;
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var blob = storage.Inbox.GetBlobClient(name);
         if (slash <= 0)

@@ -11,13 +11,8 @@ public static class ReportsFunction
 {
     private static readonly string[] Accepted = ["message/rfc822", "application/json", "text/csv"];
 
-    public static void MapReports(this WebApplication app)
-    {
-        app.MapPost("/api/reports", SubmitAsync);
-        app.MapGet("/api/reports/{reportId}", GetStatusAsync);
-    }
 
-    private static async Task<IResult> SubmitAsync(HttpContext context, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
+    internal static async Task<IResult> SubmitAsync(HttpContext context, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
     {
         var request = context.Request;
         var reporterId = await reporters.AuthenticateAsync(request, context.RequestAborted);
@@ -56,7 +51,7 @@ public static class ReportsFunction
             : Results.Accepted(location, payload);
     }
 
-    private static async Task<IResult> GetStatusAsync(string reportId, HttpContext context, Reporters reporters, ReportQueries queries, ReportEventOutcomes outcomes, OpsKey opsKey)
+    internal static async Task<IResult> GetStatusAsync(string reportId, HttpContext context, Reporters reporters, ReportQueries queries, ReportEventOutcomes outcomes, OpsKey opsKey)
     {
         var isOps = opsKey.IsValid(context.Request);
         var reporterId = isOps ? null : await reporters.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -107,4 +102,22 @@ public static class ReportsFunction
 
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
+}
+
+/// <summary>POST /api/reports</summary>
+public sealed class SubmitReport(HttpEndpoint endpoint, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
+{
+    [Function(nameof(SubmitReport))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reports")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => ReportsFunction.SubmitAsync(request.HttpContext, reporters, accept, options));
+}
+
+/// <summary>GET /api/reports/{reportId}</summary>
+public sealed class GetReportStatus(HttpEndpoint endpoint, Reporters reporters, ReportQueries queries, ReportEventOutcomes outcomes, OpsKey opsKey)
+{
+    [Function(nameof(GetReportStatus))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/reports/{reportId}")] HttpRequest request, string reportId) =>
+        endpoint.RunAsync(request, () => ReportsFunction.GetStatusAsync(reportId, request.HttpContext, reporters, queries, outcomes, opsKey));
 }

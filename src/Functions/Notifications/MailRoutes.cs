@@ -1,5 +1,6 @@
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Ops;
 using AbuseDesk.Functions.Storage;
 using Azure.Data.Tables;
 
@@ -11,13 +12,12 @@ public static class MailRoutes
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
 
-    public static void MapMailRoutes(this RouteGroupBuilder ops) => ops.MapGet("/mail/failed", ListFailedAsync);
 
     /// <summary>
     /// GET /api/ops/mail/failed?limit=&amp;continuation= → failed mails across all cases. A filtered scan of the
     /// cases table: failures are rare and this is an ops page, not a hot path.
     /// </summary>
-    private static async Task<IResult> ListFailedAsync(HttpContext context, DeskStorage storage)
+    internal static async Task<IResult> ListFailedAsync(HttpContext context, DeskStorage storage)
     {
         var query = context.Request.Query;
         var limit = DefaultLimit;
@@ -54,4 +54,13 @@ public static class MailRoutes
 
         return Results.Json(new { mails, continuation });
     }
+}
+
+/// <summary>GET /api/ops/mail/failed</summary>
+public sealed class ListFailedMails(OpsEndpoint endpoint, DeskStorage storage)
+{
+    [Function(nameof(ListFailedMails))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/mail/failed")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => MailRoutes.ListFailedAsync(request.HttpContext, storage));
 }

@@ -25,15 +25,13 @@ public sealed class SendEmail(
     MailRateLimiter limiter,
     IOptions<AbuseDeskOptions> options,
     TimeProvider clock,
-    ILogger<SendEmail> logger) : ITriggeredFunction
+    ILogger<SendEmail> logger)
 {
     public const string Pending = "pending";
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string FailedHistory = "mail-failed";
     public const string Mailer = "mailer";
-
-    public string Name => "SendEmail";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {

@@ -19,13 +19,8 @@ public static class AllocationRoutes
     /// </summary>
     public const string UnnamedActor = "ops-key";
 
-    public static void MapAllocationRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapPut("/allocations", ImportAsync);
-        ops.MapGet("/allocations", ListAsync);
-    }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, AllocationStore store, OpsAudit audit)
+    internal static async Task<IResult> ImportAsync(HttpContext context, AllocationStore store, OpsAudit audit)
     {
         var dryRun = context.Request.Query["dryRun"].FirstOrDefault() is { } flag && !string.Equals(flag, "false", StringComparison.OrdinalIgnoreCase);
         if (context.Request.ContentLength > MaxAllocationBytes)
@@ -78,7 +73,7 @@ public static class AllocationRoutes
         return Results.Json(body);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, AllocationStore store)
+    internal static async Task<IResult> ListAsync(HttpContext context, AllocationStore store)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -145,4 +140,22 @@ public static class AllocationRoutes
         customerSince = a.CustomerSince.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         language = a.Language,
     };
+}
+
+/// <summary>PUT /api/ops/allocations</summary>
+public sealed class ImportAllocations(OpsEndpoint endpoint, AllocationStore store, OpsAudit audit)
+{
+    [Function(nameof(ImportAllocations))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/ops/allocations")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => AllocationRoutes.ImportAsync(request.HttpContext, store, audit));
+}
+
+/// <summary>GET /api/ops/allocations</summary>
+public sealed class ListAllocations(OpsEndpoint endpoint, AllocationStore store)
+{
+    [Function(nameof(ListAllocations))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/allocations")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => AllocationRoutes.ListAsync(request.HttpContext, store));
 }

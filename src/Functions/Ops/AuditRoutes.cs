@@ -3,9 +3,7 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>The ops audit log (<see cref="OpsAudit"/>), newest first.</summary>
 public static class AuditRoutes
 {
-    public static void MapAuditRoutes(this RouteGroupBuilder ops) => ops.MapGet("/audit", ListAsync);
-
-    private static async Task<IResult> ListAsync(HttpContext context, OpsAudit audit)
+    internal static async Task<IResult> ListAsync(HttpContext context, OpsAudit audit)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -20,4 +18,13 @@ public static class AuditRoutes
             continuation,
         });
     }
+}
+
+/// <summary>GET /api/ops/audit</summary>
+public sealed class ListAudit(OpsEndpoint endpoint, OpsAudit audit)
+{
+    [Function(nameof(ListAudit))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/audit")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => AuditRoutes.ListAsync(request.HttpContext, audit));
 }

@@ -12,9 +12,8 @@ public static class CaseExportRoutes
 {
     public static readonly string[] CsvHeader = ["at", "what", "actor", "rule", "detail", "safeties", "version"];
 
-    public static void MapCaseExportRoutes(this RouteGroupBuilder ops) => ops.MapGet("/cases/{caseId}/export", ExportAsync);
 
-    private static async Task<IResult> ExportAsync(string caseId, HttpContext context, CaseQueries queries, TimeProvider clock)
+    internal static async Task<IResult> ExportAsync(string caseId, HttpContext context, CaseQueries queries, TimeProvider clock)
     {
         var format = context.Request.Query["format"].FirstOrDefault() ?? "json";
         if (format is not ("json" or "csv"))
@@ -80,4 +79,13 @@ public static class CaseExportRoutes
         body["mails"] = detail.Mails.Select(m => new { kind = m.Kind, to = m.To, subject = m.Subject, status = m.Status, sentAt = m.SentAt });
         return Results.Json(body);
     }
+}
+
+/// <summary>GET /api/ops/cases/{caseId}/export</summary>
+public sealed class ExportCase(OpsEndpoint endpoint, CaseQueries queries, TimeProvider clock)
+{
+    [Function(nameof(ExportCase))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/cases/{caseId}/export")] HttpRequest request, string caseId) =>
+        endpoint.RunAsync(request, () => CaseExportRoutes.ExportAsync(caseId, request.HttpContext, queries, clock));
 }

@@ -8,13 +8,7 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>Customers from the allocations in force; their allow-flag routes live in <see cref="SafetyRoutes"/>.</summary>
 public static class CustomerRoutes
 {
-    public static void MapCustomerRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapGet("/customers", ListAsync);
-        ops.MapGet("/customers/{customerId}", GetAsync);
-    }
-
-    private static async Task<IResult> ListAsync(HttpContext context, CustomerDirectory directory)
+    internal static async Task<IResult> ListAsync(HttpContext context, CustomerDirectory directory)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -44,7 +38,7 @@ public static class CustomerRoutes
         });
     }
 
-    private static async Task<IResult> GetAsync(string customerId, HttpContext context, CustomerDirectory directory, SafetyStore safety, TimeProvider clock)
+    internal static async Task<IResult> GetAsync(string customerId, HttpContext context, CustomerDirectory directory, SafetyStore safety, TimeProvider clock)
     {
         if (!AllocationCsv.IsIdentifier(customerId))
         {
@@ -94,4 +88,22 @@ public static class CustomerRoutes
     };
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>GET /api/ops/customers</summary>
+public sealed class ListCustomers(OpsEndpoint endpoint, CustomerDirectory directory)
+{
+    [Function(nameof(ListCustomers))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/customers")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => CustomerRoutes.ListAsync(request.HttpContext, directory));
+}
+
+/// <summary>GET /api/ops/customers/{customerId}</summary>
+public sealed class GetCustomer(OpsEndpoint endpoint, CustomerDirectory directory, SafetyStore safety, TimeProvider clock)
+{
+    [Function(nameof(GetCustomer))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/customers/{customerId}")] HttpRequest request, string customerId) =>
+        endpoint.RunAsync(request, () => CustomerRoutes.GetAsync(customerId, request.HttpContext, directory, safety, clock));
 }

@@ -11,32 +11,7 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>The "Ops" HTTP function: the desk's own routes, all behind the ops key.</summary>
 public static class OpsFunction
 {
-    public static void MapOps(this WebApplication app)
-    {
-        var ops = app.MapGroup("/api/ops").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.RequestServices.GetRequiredService<OpsKey>().IsValid(context.HttpContext.Request)
-                ? await next(context)
-                : Problems.Unauthorized("Send the ops key in the x-functions-key header (or ?code=)."));
-
-        ops.MapAllocationRoutes();
-        ops.MapReporterRoutes();
-        ops.MapCustomerRoutes();
-        ops.MapPlaybookRoutes();
-        ops.MapWorkQueueRoutes();
-        ops.MapPoisonRoutes();
-        ops.MapCaseExportRoutes();
-        ops.MapAuditRoutes();
-        ops.MapGet("/reports/{reportId}", GetReportAsync);
-        ops.MapPost("/reports/{reportId}/reparse", ReparseAsync);
-        ops.MapGet("/cases", ListCasesAsync);
-        ops.MapGet("/cases/{caseId}", GetCaseAsync);
-        ops.MapPost("/cases/{caseId}/actions", ApplyActionAsync);
-        ops.MapPost("/cases/{caseId}/links/revoke", Portal.PortalFunction.RevokeLinksAsync);
-        ops.MapSafetyRoutes();
-        ops.MapMailRoutes();
-    }
-
-    private static async Task<IResult> GetReportAsync(string reportId, HttpContext context, ReportQueries queries)
+    internal static async Task<IResult> GetReportAsync(string reportId, HttpContext context, ReportQueries queries)
     {
         var report = await queries.FindAsync(reportId, context.RequestAborted);
         if (report is null)
@@ -67,7 +42,7 @@ public static class OpsFunction
         return Results.Json(body);
     }
 
-    private static async Task<IResult> ReparseAsync(string reportId, HttpContext context, ReparseReport reparse, OpsAudit audit)
+    internal static async Task<IResult> ReparseAsync(string reportId, HttpContext context, ReparseReport reparse, OpsAudit audit)
     {
         var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: false);
         if (intent is null)
@@ -90,7 +65,7 @@ public static class OpsFunction
         return Results.Accepted($"/api/ops/reports/{reportId}", new { reportId, status = report.Status, reparses = report.Reparses });
     }
 
-    private static async Task<IResult> ListCasesAsync(HttpContext context, CaseQueries queries)
+    internal static async Task<IResult> ListCasesAsync(HttpContext context, CaseQueries queries)
     {
         var query = context.Request.Query;
         var limit = 100;
@@ -117,7 +92,7 @@ public static class OpsFunction
         return Results.Json(new { cases = cases.Select(Summary), continuation });
     }
 
-    private static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries)
+    internal static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries)
     {
         var detail = await queries.DetailAsync(caseId, context.RequestAborted);
         if (detail is null)
@@ -151,7 +126,7 @@ public static class OpsFunction
 
     private sealed record ActionRequest(string? Action, string? Actor, string? Reason);
 
-    private static async Task<IResult> ApplyActionAsync(string caseId, HttpContext context, CaseTransitions transitions)
+    internal static async Task<IResult> ApplyActionAsync(string caseId, HttpContext context, CaseTransitions transitions)
     {
         ActionRequest? request;
         try
@@ -209,4 +184,49 @@ public static class OpsFunction
         ["deadline"] = c.Deadline,
         ["lastEventAt"] = c.LastEventAt,
     };
+}
+
+/// <summary>GET /api/ops/reports/{reportId}</summary>
+public sealed class GetReportForOps(OpsEndpoint endpoint, ReportQueries queries)
+{
+    [Function(nameof(GetReportForOps))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/reports/{reportId}")] HttpRequest request, string reportId) =>
+        endpoint.RunAsync(request, () => OpsFunction.GetReportAsync(reportId, request.HttpContext, queries));
+}
+
+/// <summary>POST /api/ops/reports/{reportId}/reparse</summary>
+public sealed class ReparseReportNow(OpsEndpoint endpoint, ReparseReport reparse, OpsAudit audit)
+{
+    [Function(nameof(ReparseReportNow))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/reports/{reportId}/reparse")] HttpRequest request, string reportId) =>
+        endpoint.RunAsync(request, () => OpsFunction.ReparseAsync(reportId, request.HttpContext, reparse, audit));
+}
+
+/// <summary>GET /api/ops/cases</summary>
+public sealed class ListCases(OpsEndpoint endpoint, CaseQueries queries)
+{
+    [Function(nameof(ListCases))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/cases")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => OpsFunction.ListCasesAsync(request.HttpContext, queries));
+}
+
+/// <summary>GET /api/ops/cases/{caseId}</summary>
+public sealed class GetCase(OpsEndpoint endpoint, CaseQueries queries)
+{
+    [Function(nameof(GetCase))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/cases/{caseId}")] HttpRequest request, string caseId) =>
+        endpoint.RunAsync(request, () => OpsFunction.GetCaseAsync(caseId, request.HttpContext, queries));
+}
+
+/// <summary>POST /api/ops/cases/{caseId}/actions</summary>
+public sealed class ApplyCaseAction(OpsEndpoint endpoint, CaseTransitions transitions)
+{
+    [Function(nameof(ApplyCaseAction))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/cases/{caseId}/actions")] HttpRequest request, string caseId) =>
+        endpoint.RunAsync(request, () => OpsFunction.ApplyActionAsync(caseId, request.HttpContext, transitions));
 }

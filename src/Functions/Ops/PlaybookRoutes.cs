@@ -11,9 +11,7 @@ namespace AbuseDesk.Functions.Ops;
 /// </summary>
 public static class PlaybookRoutes
 {
-    public static void MapPlaybookRoutes(this RouteGroupBuilder ops) => ops.MapGet("/playbooks", Get);
-
-    private static IResult Get(PlaybookSet playbooks, IOptions<AbuseDeskOptions> options)
+    internal static IResult Get(PlaybookSet playbooks, IOptions<AbuseDeskOptions> options)
     {
         var configured = new Dictionary<string, object> { ["default"] = View(playbooks.Default) };
         foreach (var (abuseClass, playbook) in playbooks.ByClass.OrderBy(p => p.Key.ToWireName(), StringComparer.Ordinal))
@@ -89,4 +87,13 @@ public static class PlaybookRoutes
 
         return text.ToString();
     }
+}
+
+/// <summary>GET /api/ops/playbooks</summary>
+public sealed class GetPlaybooks(OpsEndpoint endpoint, PlaybookSet playbooks, IOptions<AbuseDeskOptions> options)
+{
+    [Function(nameof(GetPlaybooks))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/playbooks")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => PlaybookRoutes.Get(playbooks, options));
 }

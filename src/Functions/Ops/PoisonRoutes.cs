@@ -15,13 +15,8 @@ public static class PoisonRoutes
         Converters = { new UtcDateTimeOffsetConverter() },
     };
 
-    public static void MapPoisonRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapGet("/poison", PeekAsync);
-        ops.MapPost("/poison/{queue}/{messageId}/requeue", RequeueAsync);
-    }
 
-    private static async Task<IResult> PeekAsync(HttpContext context, PoisonQueues poison)
+    internal static async Task<IResult> PeekAsync(HttpContext context, PoisonQueues poison)
     {
         var limit = PoisonQueues.MaxPeek;
         if (context.Request.Query["limit"].FirstOrDefault() is { } text && (!int.TryParse(text, out limit) || limit is < 1 or > PoisonQueues.MaxPeek))
@@ -60,7 +55,7 @@ public static class PoisonRoutes
         }, HtmlSafeJson);
     }
 
-    private static async Task<IResult> RequeueAsync(string queue, string messageId, HttpContext context, PoisonQueues poison, OpsAudit audit)
+    internal static async Task<IResult> RequeueAsync(string queue, string messageId, HttpContext context, PoisonQueues poison, OpsAudit audit)
     {
         var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: false);
         if (intent is null)
@@ -86,4 +81,22 @@ public static class PoisonRoutes
         await audit.RecordAsync("poison-requeue", $"{source}/{messageId}", intent, null, context.RequestAborted);
         return Results.Json(new { requeued = true, messageId, from = source + "-poison", to = source });
     }
+}
+
+/// <summary>GET /api/ops/poison</summary>
+public sealed class ListPoisonMessages(OpsEndpoint endpoint, PoisonQueues poison)
+{
+    [Function(nameof(ListPoisonMessages))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/poison")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => PoisonRoutes.PeekAsync(request.HttpContext, poison));
+}
+
+/// <summary>POST /api/ops/poison/{queue}/{messageId}/requeue</summary>
+public sealed class RequeuePoisonMessage(OpsEndpoint endpoint, PoisonQueues poison, OpsAudit audit)
+{
+    [Function(nameof(RequeuePoisonMessage))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/poison/{queue}/{messageId}/requeue")] HttpRequest request, string queue, string messageId) =>
+        endpoint.RunAsync(request, () => PoisonRoutes.RequeueAsync(queue, messageId, request.HttpContext, poison, audit));
 }

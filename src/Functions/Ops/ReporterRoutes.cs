@@ -10,19 +10,9 @@ namespace AbuseDesk.Functions.Ops;
 /// </summary>
 public static class ReporterRoutes
 {
-    public static void MapReporterRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapPost("/reporters", CreateAsync);
-        ops.MapGet("/reporters", ListAsync);
-        ops.MapGet("/reporters/{reporterId}", GetAsync);
-        ops.MapPost("/reporters/{reporterId}/revoke", RevokeAsync);
-        // PUT, not PATCH: in Azure the host forwards only the methods the Ops function.json lists (get, post, put, delete).
-        ops.MapPut("/reporters/{reporterId}", UpdateAsync);
-    }
-
     private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason);
 
-    private static async Task<IResult> CreateAsync(HttpContext context, Reporters reporters, OpsAudit audit)
+    internal static async Task<IResult> CreateAsync(HttpContext context, Reporters reporters, OpsAudit audit)
     {
         NewReporter? body;
         try
@@ -56,7 +46,7 @@ public static class ReporterRoutes
         return Results.Json(new { reporterId, key }, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, Reporters reporters)
+    internal static async Task<IResult> ListAsync(HttpContext context, Reporters reporters)
     {
         var all = await reporters.ListAsync(context.RequestAborted);
         var revoked = context.Request.Query["revoked"].FirstOrDefault();
@@ -74,12 +64,12 @@ public static class ReporterRoutes
         });
     }
 
-    private static async Task<IResult> GetAsync(string reporterId, HttpContext context, Reporters reporters) =>
+    internal static async Task<IResult> GetAsync(string reporterId, HttpContext context, Reporters reporters) =>
         await reporters.FindAsync(reporterId, context.RequestAborted) is { } reporter
             ? Results.Json(View(reporter))
             : Problems.NotFound($"No reporter '{reporterId}'.");
 
-    private static async Task<IResult> RevokeAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
+    internal static async Task<IResult> RevokeAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
     {
         var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: true);
         if (intent is null)
@@ -99,7 +89,7 @@ public static class ReporterRoutes
 
     private sealed record Update(bool? WantsFeedback, string? Actor, string? Reason);
 
-    private static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
+    internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
     {
         Update? body;
         try
@@ -145,4 +135,49 @@ public static class ReporterRoutes
         revokedBy = r.RevokedBy,
         revokeReason = r.RevokeReason,
     };
+}
+
+/// <summary>POST /api/ops/reporters</summary>
+public sealed class CreateReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+{
+    [Function(nameof(CreateReporter))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/reporters")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => ReporterRoutes.CreateAsync(request.HttpContext, reporters, audit));
+}
+
+/// <summary>GET /api/ops/reporters</summary>
+public sealed class ListReporters(OpsEndpoint endpoint, Reporters reporters)
+{
+    [Function(nameof(ListReporters))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/reporters")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => ReporterRoutes.ListAsync(request.HttpContext, reporters));
+}
+
+/// <summary>GET /api/ops/reporters/{reporterId}</summary>
+public sealed class GetReporter(OpsEndpoint endpoint, Reporters reporters)
+{
+    [Function(nameof(GetReporter))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/reporters/{reporterId}")] HttpRequest request, string reporterId) =>
+        endpoint.RunAsync(request, () => ReporterRoutes.GetAsync(reporterId, request.HttpContext, reporters));
+}
+
+/// <summary>POST /api/ops/reporters/{reporterId}/revoke</summary>
+public sealed class RevokeReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+{
+    [Function(nameof(RevokeReporter))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/reporters/{reporterId}/revoke")] HttpRequest request, string reporterId) =>
+        endpoint.RunAsync(request, () => ReporterRoutes.RevokeAsync(reporterId, request.HttpContext, reporters, audit));
+}
+
+/// <summary>PUT /api/ops/reporters/{reporterId}</summary>
+public sealed class UpdateReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+{
+    [Function(nameof(UpdateReporter))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/ops/reporters/{reporterId}")] HttpRequest request, string reporterId) =>
+        endpoint.RunAsync(request, () => ReporterRoutes.UpdateAsync(reporterId, request.HttpContext, reporters, audit));
 }

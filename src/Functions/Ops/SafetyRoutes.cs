@@ -10,25 +10,16 @@ namespace AbuseDesk.Functions.Ops;
 /// <summary>Ops routes for the safeties: allow-flags per customer, and the circuit breaker.</summary>
 public static class SafetyRoutes
 {
-    public static void MapSafetyRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapGet("/customers/{customerId}/allow-flags", ListFlagsAsync);
-        ops.MapPost("/customers/{customerId}/allow-flags", AddFlagAsync);
-        ops.MapDelete("/customers/{customerId}/allow-flags/{flagId}", RemoveFlagAsync);
-        ops.MapGet("/breaker", GetBreakerAsync);
-        ops.MapPost("/breaker/resume", ResumeBreakerAsync);
-    }
-
     private sealed record NewFlag(string? ResourceId, string[]? Classes, string? Reason, string? Actor, DateTimeOffset? ExpiresAt);
 
-    private static async Task<IResult> ListFlagsAsync(string customerId, HttpContext context, SafetyStore safety, TimeProvider clock)
+    internal static async Task<IResult> ListFlagsAsync(string customerId, HttpContext context, SafetyStore safety, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var flags = await safety.FlagsAsync(customerId, context.RequestAborted);
         return Results.Json(new { customerId, flags = flags.Select(f => View(f, now)) });
     }
 
-    private static async Task<IResult> AddFlagAsync(string customerId, HttpContext context, SafetyStore safety, TimeProvider clock)
+    internal static async Task<IResult> AddFlagAsync(string customerId, HttpContext context, SafetyStore safety, TimeProvider clock)
     {
         NewFlag? body;
         try
@@ -82,7 +73,7 @@ public static class SafetyRoutes
         return Results.Json(View(flag, now), statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RemoveFlagAsync(string customerId, string flagId, HttpContext context, SafetyStore safety, OpsAudit audit)
+    internal static async Task<IResult> RemoveFlagAsync(string customerId, string flagId, HttpContext context, SafetyStore safety, OpsAudit audit)
     {
         var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: false);
         if (intent is null)
@@ -102,7 +93,7 @@ public static class SafetyRoutes
         return Results.NoContent();
     }
 
-    private static async Task<IResult> GetBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, Domain.Cases.PlaybookSet playbooks)
+    internal static async Task<IResult> GetBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, Domain.Cases.PlaybookSet playbooks)
     {
         var now = clock.GetUtcNow();
         var breaker = await safety.BreakerAsync(context.RequestAborted);
@@ -121,7 +112,7 @@ public static class SafetyRoutes
 
     private sealed record Resume(string? Actor, string? Reason);
 
-    private static async Task<IResult> ResumeBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, OpsAudit audit)
+    internal static async Task<IResult> ResumeBreakerAsync(HttpContext context, SafetyStore safety, TimeProvider clock, OpsAudit audit)
     {
         Resume? body = null;
         if (context.Request.HasJsonContentType())
@@ -159,4 +150,49 @@ public static class SafetyRoutes
         expiresAt = f.ExpiresAt,
         active = f.ExpiresAt > now,
     };
+}
+
+/// <summary>GET /api/ops/customers/{customerId}/allow-flags</summary>
+public sealed class ListAllowFlags(OpsEndpoint endpoint, SafetyStore safety, TimeProvider clock)
+{
+    [Function(nameof(ListAllowFlags))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/customers/{customerId}/allow-flags")] HttpRequest request, string customerId) =>
+        endpoint.RunAsync(request, () => SafetyRoutes.ListFlagsAsync(customerId, request.HttpContext, safety, clock));
+}
+
+/// <summary>POST /api/ops/customers/{customerId}/allow-flags</summary>
+public sealed class AddAllowFlag(OpsEndpoint endpoint, SafetyStore safety, TimeProvider clock)
+{
+    [Function(nameof(AddAllowFlag))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/customers/{customerId}/allow-flags")] HttpRequest request, string customerId) =>
+        endpoint.RunAsync(request, () => SafetyRoutes.AddFlagAsync(customerId, request.HttpContext, safety, clock));
+}
+
+/// <summary>DELETE /api/ops/customers/{customerId}/allow-flags/{flagId}</summary>
+public sealed class RemoveAllowFlag(OpsEndpoint endpoint, SafetyStore safety, OpsAudit audit)
+{
+    [Function(nameof(RemoveAllowFlag))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/ops/customers/{customerId}/allow-flags/{flagId}")] HttpRequest request, string customerId, string flagId) =>
+        endpoint.RunAsync(request, () => SafetyRoutes.RemoveFlagAsync(customerId, flagId, request.HttpContext, safety, audit));
+}
+
+/// <summary>GET /api/ops/breaker</summary>
+public sealed class GetBreaker(OpsEndpoint endpoint, SafetyStore safety, TimeProvider clock, Domain.Cases.PlaybookSet playbooks)
+{
+    [Function(nameof(GetBreaker))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/breaker")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => SafetyRoutes.GetBreakerAsync(request.HttpContext, safety, clock, playbooks));
+}
+
+/// <summary>POST /api/ops/breaker/resume</summary>
+public sealed class ResumeBreaker(OpsEndpoint endpoint, SafetyStore safety, TimeProvider clock, OpsAudit audit)
+{
+    [Function(nameof(ResumeBreaker))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/breaker/resume")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => SafetyRoutes.ResumeBreakerAsync(request.HttpContext, safety, clock, audit));
 }

@@ -14,16 +14,8 @@ public static class WorkQueueRoutes
 {
     private static readonly string[] CaseQueues = [CaseStatus.Escalated.ToWireName(), CaseStatus.SuspensionPending.ToWireName(), CaseStatus.Disputed.ToWireName()];
 
-    public static void MapWorkQueueRoutes(this RouteGroupBuilder ops)
-    {
-        ops.MapGet("/queues", SummaryAsync);
-        ops.MapGet("/queues/failed-reports", FailedReportsAsync);
-        ops.MapGet("/queues/unrouted", UnroutedAsync);
-        ops.MapGet("/queues/refused-drops", RefusedDropsAsync);
-        ops.MapGet("/queues/{status}", CasesAsync);
-    }
 
-    private static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
+    internal static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
     {
         var cases = await work.CaseCountsAsync(CaseQueues, context.RequestAborted);
         var failed = await work.FailedReportCountAsync(context.RequestAborted);
@@ -46,7 +38,7 @@ public static class WorkQueueRoutes
         });
     }
 
-    private static async Task<IResult> CasesAsync(string status, HttpContext context, CaseQueries queries)
+    internal static async Task<IResult> CasesAsync(string status, HttpContext context, CaseQueries queries)
     {
         if (!CaseQueues.Contains(status, StringComparer.Ordinal))
         {
@@ -63,7 +55,7 @@ public static class WorkQueueRoutes
         return Results.Json(new { queue = status, cases = cases.Select(OpsFunction.Summary), continuation });
     }
 
-    private static async Task<IResult> FailedReportsAsync(HttpContext context, WorkQueues work)
+    internal static async Task<IResult> FailedReportsAsync(HttpContext context, WorkQueues work)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -89,7 +81,7 @@ public static class WorkQueueRoutes
     }
 
     /// <summary>Inbox blobs not taken in (reporter unknown or revoked, no reporter folder), kept in reports-inbox-refused.</summary>
-    private static async Task<IResult> RefusedDropsAsync(HttpContext context, RefusedDrops refused)
+    internal static async Task<IResult> RefusedDropsAsync(HttpContext context, RefusedDrops refused)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -115,7 +107,7 @@ public static class WorkQueueRoutes
         });
     }
 
-    private static async Task<IResult> UnroutedAsync(HttpContext context, WorkQueues work, TimeProvider clock)
+    internal static async Task<IResult> UnroutedAsync(HttpContext context, WorkQueues work, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var since = now.AddDays(-7);
@@ -164,4 +156,32 @@ public static class WorkQueueRoutes
             return false;
         }
     }
+}
+
+/// <summary>GET /api/ops/queues</summary>
+public sealed class GetWorkQueues(OpsEndpoint endpoint, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
+{
+    [Function(nameof(GetWorkQueues))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/queues")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => WorkQueueRoutes.SummaryAsync(request.HttpContext, work, poison, refused));
+}
+
+/// <summary>
+/// GET /api/ops/queues/{name}: one work queue. A single function, because the Functions host orders routes by
+/// function name rather than by how specific they are, so "queues/unrouted" beside "queues/{status}" could go
+/// to either.
+/// </summary>
+public sealed class GetWorkQueue(OpsEndpoint endpoint, WorkQueues work, RefusedDrops refused, CaseQueries queries, TimeProvider clock)
+{
+    [Function(nameof(GetWorkQueue))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/queues/{name}")] HttpRequest request, string name) =>
+        endpoint.RunAsync(request, () => name switch
+        {
+            "failed-reports" => WorkQueueRoutes.FailedReportsAsync(request.HttpContext, work),
+            "unrouted" => WorkQueueRoutes.UnroutedAsync(request.HttpContext, work, clock),
+            "refused-drops" => WorkQueueRoutes.RefusedDropsAsync(request.HttpContext, refused),
+            _ => WorkQueueRoutes.CasesAsync(name, request.HttpContext, queries),
+        });
 }

@@ -17,13 +17,11 @@ namespace AbuseDesk.Functions.Parsing;
 /// attach them to their cases, queue the cases' workflow, then record the chunk as done. A redelivered
 /// message skips finished chunks and redoes the rest idempotently; memory stays bounded by one chunk.
 /// </summary>
-public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, ILogger<ParseReport> logger) : ITriggeredFunction
+public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, ILogger<ParseReport> logger)
 {
     // Case work (resolve, attach, wake) is per case and chunk: bigger chunks mean less of it; 25,000 events
     // (about 40 MB) keeps memory bounded for any feed size.
     public const int ChunkSize = 25_000;
-
-    public string Name => "ParseReport";
 
     public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
     {

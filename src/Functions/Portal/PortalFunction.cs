@@ -10,7 +10,7 @@ using AbuseDesk.Functions.Ops;
 namespace AbuseDesk.Functions.Portal;
 
 /// <summary>
-/// The "Portal" HTTP function: the page a customer's signed link opens, and the forms on it. The token is in
+/// The portal: the page a customer's signed link opens, and the forms on it. The token is in
 /// the URL, so responses never leak it onwards (no referrer, no caching); posts need the anti-forgery value
 /// bound to both the token and a same-site cookie.
 /// </summary>
@@ -27,31 +27,11 @@ public static class PortalFunction
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<LinkRevocations>();
-        services.AddPortalRateLimits();
+        services.AddSingleton<PortalRateLimits>();
+        services.AddSingleton<PortalEndpoint>();
     }
 
-    public static void MapPortal(this WebApplication app)
-    {
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/portal"), branch => branch.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            // No script at all: the page works without it, and evidence can then never run as code.
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers.CacheControl = "no-store";
-            await next();
-        }));
-        // After the headers, so a 429 page carries them too.
-        app.UseRateLimiter();
-
-        app.MapGet("/portal/assets/portal.css", () => Results.File(Path.Combine(AppContext.BaseDirectory, "Portal", "assets", "portal.css"), "text/css"));
-        app.MapGet("/portal/cases/{token}", ShowAsync);
-        app.MapPost("/portal/cases/{token}", PostAsync).DisableAntiforgery();
-    }
-
-    private static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
+    internal static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
     {
         var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
@@ -83,7 +63,7 @@ public static class PortalFunction
         return Html(CasePage.Render(detail!, token, links.FormSecret(token, cookie), notice, null), StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
+    internal static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
     {
         var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
@@ -184,7 +164,7 @@ public static class PortalFunction
     /// POST /api/ops/cases/{caseId}/links/revoke (ops key): withdraws every portal link issued so far for the case,
     /// e.g. after a customer forwarded a mail to the wrong people. Mails sent afterwards carry links that work.
     /// </summary>
-    public static async Task<IResult> RevokeLinksAsync(string caseId, HttpContext context, LinkRevocations revocations)
+    internal static async Task<IResult> RevokeLinksAsync(string caseId, HttpContext context, LinkRevocations revocations)
     {
         RevokeRequest? request = null;
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
@@ -218,4 +198,42 @@ public static class PortalFunction
     }
 
     private static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);
+}
+
+/// <summary>POST /api/ops/cases/{caseId}/links/revoke</summary>
+public sealed class RevokeCaseLinks(OpsEndpoint endpoint, LinkRevocations revocations)
+{
+    [Function(nameof(RevokeCaseLinks))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/cases/{caseId}/links/revoke")] HttpRequest request, string caseId) =>
+        endpoint.RunAsync(request, () => PortalFunction.RevokeLinksAsync(caseId, request.HttpContext, revocations));
+}
+
+/// <summary>GET /portal/cases/{token}: the case page a customer's link opens.</summary>
+public sealed class ShowCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
+{
+    [Function(nameof(ShowCasePage))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "portal/cases/{token}")] HttpRequest request, string token) =>
+        endpoint.RunAsync(request, () => PortalFunction.ShowAsync(token, request.HttpContext, links, queries, revocations));
+}
+
+/// <summary>POST /portal/cases/{token}: a resolution or a message from the case page's forms.</summary>
+public sealed class PostCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
+{
+    [Function(nameof(PostCasePage))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "portal/cases/{token}")] HttpRequest request, string token) =>
+        endpoint.RunAsync(request, () => PortalFunction.PostAsync(token, request.HttpContext, links, queries, revocations, transitions));
+}
+
+/// <summary>GET /portal/assets/portal.css: the page's only stylesheet (the CSP allows nothing else).</summary>
+public sealed class GetPortalStyles(PortalEndpoint endpoint)
+{
+    private static readonly string StylesPath = Path.Combine(AppContext.BaseDirectory, "Portal", "assets", "portal.css");
+
+    [Function(nameof(GetPortalStyles))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "portal/assets/portal.css")] HttpRequest request) =>
+        endpoint.RunAsync(request, () => Results.File(StylesPath, "text/css"));
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AbuseDesk.Functions.Portal;
@@ -10,32 +9,46 @@ namespace AbuseDesk.Functions.Portal;
 /// <summary>
 /// Per-link and per-address limits on /portal, chained so a request must pass both: the per-link limit stops one
 /// leaked link from being hammered from many addresses, the per-address one stops one client from trying many
-/// links. Everything outside /portal passes untouched (ops and reporters have their own keys).
+/// links. Checked by the portal functions themselves: the isolated worker has no ASP.NET middleware pipeline of
+/// the app's own.
 /// </summary>
-public static class PortalRateLimits
+public sealed class PortalRateLimits : IDisposable
 {
     private const string CasesPath = "/portal/cases";
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private readonly PartitionedRateLimiter<HttpContext> _limiter;
 
-    public static void AddPortalRateLimits(this IServiceCollection services)
+    public PortalRateLimits(IOptions<PortalOptions> portal)
     {
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<PortalOptions>>((limiter, portal) =>
-        {
-            var limits = portal.Value.RateLimits;
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(context => IsPortal(context)
-                    ? Fixed("ip|" + ClientAddress(context, limits.ForwardedForFromLoopback), limits.RequestsPerIpPerMinute)
-                    : RateLimitPartition.GetNoLimiter("")),
-                PartitionedRateLimiter.Create<HttpContext, string>(context => TokenOf(context) is { } token
-                    ? HttpMethods.IsPost(context.Request.Method)
-                        ? Fixed("post|" + token, limits.PostsPerTokenPerMinute)
-                        : Fixed("get|" + token, limits.GetsPerTokenPerMinute)
-                    : RateLimitPartition.GetNoLimiter("")));
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = RejectAsync;
-        });
+        var limits = portal.Value.RateLimits;
+        _limiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(context => Fixed("ip|" + ClientAddress(context, limits.ForwardedForFromLoopback), limits.RequestsPerIpPerMinute)),
+            PartitionedRateLimiter.Create<HttpContext, string>(context => TokenOf(context) is { } token
+                ? HttpMethods.IsPost(context.Request.Method)
+                    ? Fixed("post|" + token, limits.PostsPerTokenPerMinute)
+                    : Fixed("get|" + token, limits.GetsPerTokenPerMinute)
+                : RateLimitPartition.GetNoLimiter("")));
     }
+
+    /// <summary>Null when the request may go on; otherwise the 429 page to answer with, with Retry-After set.</summary>
+    public IResult? Refusal(HttpContext context)
+    {
+        using var lease = _limiter.AttemptAcquire(context);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var page = CasePage.Message("Too many requests",
+            $"This page was opened or sent too often in a short time. Please wait {seconds} seconds and try again. "
+            + "If you keep seeing this, reply to the mail you received to reach the abuse team.");
+        return Results.Content(page, "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status429TooManyRequests);
+    }
+
+    public void Dispose() => _limiter.Dispose();
 
     /// <summary>The client's address: the peer, or behind the Functions host the address Azure's front end saw.</summary>
     public static string ClientAddress(HttpContext context, bool forwardedForFromLoopback)
@@ -54,7 +67,6 @@ public static class PortalRateLimits
         return peer?.ToString() ?? "unknown";
     }
 
-    private static bool IsPortal(HttpContext context) => context.Request.Path.StartsWithSegments("/portal");
 
     private static string? TokenOf(HttpContext context)
     {
@@ -76,17 +88,4 @@ public static class PortalRateLimits
             QueueLimit = 0,
             AutoReplenishment = true,
         });
-
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var response = rejected.HttpContext.Response;
-        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Window;
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        response.ContentType = "text/html; charset=utf-8";
-        var page = CasePage.Message("Too many requests",
-            $"This page was opened or sent too often in a short time. Please wait {seconds} seconds and try again. "
-            + "If you keep seeing this, reply to the mail you received to reach the abuse team.");
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(page), cancellationToken);
-    }
 }

@@ -33,7 +33,7 @@ public static class DeskTelemetry
         var connectionString = configuration[ConnectionStringKey];
         var console = configuration.GetValue<bool>(ConsoleKey);
 
-        // Scopes carry ReportId/CaseId (FunctionInvocation): show them on the console as well.
+        // Scopes carry ReportId/CaseId (DeskInvocation): show them on the console as well.
         builder.Logging.AddSimpleConsole(options => options.IncludeScopes = true);
 
         var telemetry = builder.Services.AddOpenTelemetry()

@@ -34,13 +34,13 @@ public sealed class DeskTelemetryTests
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParseReport");
         var reporter = "rep-" + Guid.NewGuid().ToString("N");
 
-        using (FunctionInvocation.Start("ParseReport", """{"reportId":"r-0123456789ab"}""", logger))
+        using (DeskInvocation.Start("ParseReport", """{"reportId":"r-0123456789ab"}""", logger))
         {
             logger.LogInformation("parsing");
             DeskMetrics.ReportAccepted(reporter, duplicate: false);
         }
 
-        using (var invocation = FunctionInvocation.Start("SendEmail", """{"caseId":"c-42","mailRow":"m|000003"}""", logger))
+        using (var invocation = DeskInvocation.Start("SendEmail", """{"caseId":"c-42","mailRow":"m|000003"}""", logger))
         {
             logger.LogWarning("smtp said no");
             invocation.Failed(new InvalidOperationException("451 try later"));
@@ -73,7 +73,7 @@ public sealed class DeskTelemetryTests
     [Fact]
     public void A_wake_up_for_a_batch_of_cases_names_them_all_rather_than_the_first_alone()
     {
-        var (reportId, caseId, caseIds) = FunctionInvocation.IdsOf("""{"caseId":"c-1","kind":"events-added","caseIds":["c-1","c-2"]}""");
+        var (reportId, caseId, caseIds) = DeskInvocation.IdsOf("""{"caseId":"c-1","kind":"events-added","caseIds":["c-1","c-2"]}""");
         Assert.Null(reportId);
         Assert.Equal("c-1", caseId);
         Assert.Equal(["c-1", "c-2"], caseIds);
@@ -88,7 +88,7 @@ public sealed class DeskTelemetryTests
     [InlineData("{\"reportId\": ")]
     [InlineData("[1,2,3]")]
     public void A_payload_without_ids_gives_none_and_never_throws(string payload) =>
-        Assert.Equal(default, FunctionInvocation.IdsOf(payload));
+        Assert.Equal(default, DeskInvocation.IdsOf(payload));
 
     private static Dictionary<string, string?> Tags(MetricPoint point)
     {

@@ -9,18 +9,18 @@ namespace AbuseDesk.Functions.Telemetry;
 /// read from the trigger's JSON payload (ParseRequest, CaseWorkflowMessage, EmailRequest, PlatformMessage all
 /// name them); a payload that is not such JSON simply carries none.
 /// </summary>
-public sealed class FunctionInvocation : IDisposable
+public sealed class DeskInvocation : IDisposable
 {
     private readonly Activity? _activity;
     private readonly IDisposable? _scope;
 
-    private FunctionInvocation(Activity? activity, IDisposable? scope)
+    private DeskInvocation(Activity? activity, IDisposable? scope)
     {
         _activity = activity;
         _scope = scope;
     }
 
-    public static FunctionInvocation Start(string function, string payload, ILogger logger, ActivityKind kind = ActivityKind.Internal)
+    public static DeskInvocation Start(string function, string payload, ILogger logger, ActivityKind kind = ActivityKind.Internal)
     {
         var (reportId, caseId, caseIds) = IdsOf(payload);
         // A wake-up for a batch of cases is about all of them: naming only the first would mislabel the others' lines.
@@ -31,7 +31,22 @@ public sealed class FunctionInvocation : IDisposable
         activity?.SetTag("case.id", batch ? null : caseId);
         activity?.SetTag("case.ids", batch ? string.Join(',', caseIds!) : null);
         var scope = new DeskLogScope(reportId, batch ? null : caseId, batch ? caseIds : null);
-        return new FunctionInvocation(activity, scope.IsEmpty ? null : logger.BeginScope(scope));
+        return new DeskInvocation(activity, scope.IsEmpty ? null : logger.BeginScope(scope));
+    }
+
+    /// <summary>Runs one queue, blob or timer invocation inside its activity and log scope; a failure is recorded and rethrown for the host to retry.</summary>
+    public static async Task RunAsync(string function, string payload, ILogger logger, Func<Task> run)
+    {
+        using var invocation = Start(function, payload, logger, ActivityKind.Consumer);
+        try
+        {
+            await run();
+        }
+        catch (Exception ex)
+        {
+            invocation.Failed(ex);
+            throw;
+        }
     }
 
     /// <summary>The function threw: the activity records the error (the host retries or poisons the message).</summary>
