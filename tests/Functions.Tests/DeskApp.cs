@@ -8,14 +8,16 @@ using Microsoft.Extensions.Options;
 namespace AbuseDesk.Functions.Tests;
 
 /// <summary>
-/// The real function app as a separate process, against the Azurite and maildev that ./test started. Queue
-/// polling and retry timings are shortened through the same AzureFunctionsJobHost__ overrides Azure honours,
-/// so the tests exercise host.json semantics in seconds.
+/// The real function app as a separate process, run by the dev host (src/DevHost: the function classes on Kestrel,
+/// triggers from storage, orchestrations on the Durable Task Framework engine), against the Azurite and maildev
+/// that ./test started. Queue and task-hub polling and retry timings are shortened through the same
+/// AzureFunctionsJobHost__ overrides Azure honours, so the tests exercise host.json semantics in seconds.
 /// </summary>
 public sealed class DeskApp : IAsyncLifetime
 {
     public const int MaxDequeueCount = 3;
     public const long MaxReportBytes = 1024 * 1024;
+    public const int WebhookAttempts = 3;
 
     private Process? _process;
     private readonly StringBuilder _log = new();
@@ -148,7 +150,7 @@ public sealed class DeskApp : IAsyncLifetime
 
     public async Task StartProcessAsync()
     {
-        var dll = Path.Combine(RepoRoot(), "src", "Functions", "bin", BuildConfiguration(), "net10.0", "AbuseDesk.Functions.dll");
+        var dll = Path.Combine(RepoRoot(), "src", "DevHost", "bin", BuildConfiguration(), "net10.0", "AbuseDesk.DevHost.dll");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
@@ -168,6 +170,9 @@ public sealed class DeskApp : IAsyncLifetime
         env["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         env["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.500";
         env["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01";
+        env["AbuseDesk__Platform__WebhookAttempts"] = WebhookAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["AbuseDesk__Platform__WebhookFirstRetry"] = "00:00:01";
         // Warnings and errors only: the crash test pushes tens of thousands of messages through the app.
         env["Logging__LogLevel__Default"] = "Warning";
         env["ABUSEDESK_PLAYBOOKS"] = Path.Combine(AppContext.BaseDirectory, "TestData", "playbooks.yaml");

@@ -24,6 +24,23 @@ public sealed class PlatformReceiver : IDisposable
     public string Secret { get; } = "platform-secret-" + Guid.NewGuid().ToString("N");
     public ConcurrentQueue<(string Body, string? Timestamp, string? Signature)> Calls { get; } = new();
 
+    /// <summary>Calls whose body contains a key here are refused with 503 while the count is above zero (-1: always).</summary>
+    public ConcurrentDictionary<string, int> Refuse { get; } = new();
+
+    private int StatusFor(string body)
+    {
+        foreach (var (marker, left) in Refuse)
+        {
+            if (body.Contains(marker, StringComparison.Ordinal) && left != 0)
+            {
+                Refuse[marker] = left - 1 < 0 ? -1 : left - 1;
+                return 503;
+            }
+        }
+
+        return 204;
+    }
+
     private async Task ListenAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -34,7 +51,7 @@ public sealed class PlatformReceiver : IDisposable
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 var body = await reader.ReadToEndAsync();
                 Calls.Enqueue((body, context.Request.Headers["X-AbuseDesk-Timestamp"], context.Request.Headers["X-AbuseDesk-Signature"]));
-                context.Response.StatusCode = 204;
+                context.Response.StatusCode = StatusFor(body);
                 context.Response.Close();
             }
             catch (Exception) when (_stop.IsCancellationRequested)

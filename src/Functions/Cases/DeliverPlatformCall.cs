@@ -59,9 +59,8 @@ public static class DeliverPlatformCall
     public static string InstanceIdFor(string messageId) => "platform-" + messageId;
 
     [Function(nameof(DeliverPlatformCall))]
-    public static async Task RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task RunAsync([OrchestrationTrigger] TaskOrchestrationContext context, PlatformCall call)
     {
-        var call = context.GetInput<PlatformCall>() ?? throw new InvalidOperationException("a platform call without its input");
         var retries = new RetryPolicy(call.Attempts, call.FirstRetry, backoffCoefficient: 2, maxRetryInterval: LongestWait);
         try
         {

@@ -31,7 +31,6 @@ public static class DeskServices
 
     public static IHostApplicationBuilder AddAbuseDesk(this IHostApplicationBuilder builder)
     {
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
         var mapped = ShortNames
             .Where(n => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(n.Key)))
             .ToDictionary(n => n.Value, n => Environment.GetEnvironmentVariable(n.Key));

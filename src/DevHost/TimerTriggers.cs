@@ -1,0 +1,34 @@
+using Microsoft.Azure.Functions.Worker;
+using NCrontab;
+
+namespace AbuseDesk.DevHost;
+
+/// <summary>The timer triggers on their six-field NCRONTAB schedules (seconds first), as the Functions host reads them.</summary>
+public sealed class TimerTriggers(FunctionCatalog catalog, FunctionInvoker invoker, TimeProvider clock, ILogger<TimerTriggers> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(catalog.Of(TriggerKind.Timer).Select(f => RunAsync(f, stoppingToken)));
+
+    private async Task RunAsync(FunctionDescriptor function, CancellationToken stoppingToken)
+    {
+        var schedule = CrontabSchedule.Parse(function.Schedule!, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var next = schedule.GetNextOccurrence(now);
+            try
+            {
+                await Task.Delay(next - now, clock, stoppingToken);
+                await invoker.InvokeAsync(function, new TimerInfo(), new Dictionary<string, object?>(), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Timer {Function} failed; it runs again at its next occurrence", function.Name);
+            }
+        }
+    }
+}
