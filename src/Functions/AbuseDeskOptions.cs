@@ -33,12 +33,6 @@ public sealed class AbuseDeskOptions
 
     /// <summary>The playbook file; relative paths are read from the app folder. ABUSEDESK_PLAYBOOKS sets it.</summary>
     public string Playbooks { get; set; } = "playbooks.yaml";
-
-    /// <summary>
-    /// Run the queue and blob triggers in-process from host.json and function.json. On by default; off when the
-    /// Azure Functions host drives the app (it sets FUNCTIONS_CUSTOMHANDLER_PORT).
-    /// </summary>
-    public bool? RunTriggersLocally { get; set; }
 }
 
 public sealed class StorageOptions
