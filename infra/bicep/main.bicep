@@ -1,5 +1,6 @@
-// AbuseDesk infrastructure: the Azure Functions custom-handler app on a Flex Consumption plan, its storage
-// (raw reports, queues, case tables, deployment packages), mail through Azure Communication Services'
+// AbuseDesk infrastructure: the Azure Functions app (.NET isolated worker, Durable Functions on the Azure
+// Storage provider) on a Flex Consumption plan, its storage (raw reports, queues, case tables, the Durable
+// task hub, deployment packages), mail through Azure Communication Services'
 // SMTP relay, secrets in Key Vault, Event Grid for reports dropped as blobs, monitoring, alerts and the
 // abuse-desk workbook, and the managed identity that ties them together. No shared keys anywhere: every
 // data-plane call uses Entra ID through the identity, and every secret the app reads is a Key Vault
@@ -206,8 +207,11 @@ var roles = {
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350'
 }
 
-// The app identity's data roles on the storage account: the Functions host (AzureWebJobsStorage: blob
-// leases, queue triggers, deployment package) and the app itself (reports, queues, case tables).
+// The app identity's data roles on the storage account, all three needed: the Functions host
+// (AzureWebJobsStorage: blob leases, queue and blob triggers, timer locks, deployment package), Durable
+// Functions' Azure Storage provider, which runs on the same connection (task hub control and work-item
+// queues, History and Instances tables, lease and large-message blobs), and the app itself (reports, queues,
+// case tables).
 var appStorageRoles = [
   roles.storageBlobDataOwner
   roles.storageQueueDataContributor
@@ -593,7 +597,7 @@ resource appInsightsPublisherRole 'Microsoft.Authorization/roleAssignments@2022-
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Function app: custom handler on Flex Consumption
+// Function app: .NET isolated worker on Flex Consumption
 // ---------------------------------------------------------------------------------------------------
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -646,9 +650,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
+      // The package is a framework-dependent publish for .NET 10 (scripts/publish): the platform brings
+      // the runtime, and the Functions host starts the worker that worker.config.json names.
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }
@@ -676,6 +682,9 @@ resource scmPublishingPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPoli
 
 // App settings, in groups. Flex Consumption takes the runtime from functionAppConfig:
 // FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE must not be set.
+// AzureWebJobsStorage is identity-based (no connection string: the account takes no shared keys). The host,
+// the Storage queue/blob extensions and Durable Functions (durableTask.storageProvider.connectionName
+// defaults to AzureWebJobsStorage) all read it, with the user-assigned identity's client id.
 var hostStorageAppSettings = {
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -843,7 +852,7 @@ resource opsActionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // Storage queue metrics are per account, not per queue, so poison queues are watched through the logs:
-// the Functions host logs the move to <queue>-poison (and the local runner does the same).
+// the Functions host logs the move to <queue>-poison, and SetPlatformCallAside logs the calls it sets aside.
 var poisonQuery = loadTextContent('alerts/poison-messages.kql')
 // The app logs "Circuit breaker tripped by case {CaseId}: {Reason}" at Warning when automated
 // suspensions stop, and reports the state as the gauge abusedesk.breaker.open.

@@ -6,7 +6,7 @@ namespace AbuseDesk.Infra.Tests;
 
 /// <summary>
 /// infra/bicep compiles and lints clean with the pinned Bicep CLI, and declares what the function app
-/// needs: a Linux custom-handler app on Flex Consumption, storage that only takes Entra ID, workspace-based
+/// needs: a Linux .NET 10 isolated-worker app on Flex Consumption, storage that only takes Entra ID, workspace-based
 /// Application Insights, and a user-assigned identity holding the storage data roles.
 /// </summary>
 [Collection(InfraCollection.Name)]
@@ -76,7 +76,7 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
     // ---- the compiled ARM template -----------------------------------------------------------------
 
     [Fact]
-    public void Function_app_is_a_linux_custom_handler_on_a_flex_consumption_plan()
+    public void Function_app_is_a_linux_dotnet_isolated_app_on_a_flex_consumption_plan()
     {
         var resources = CompiledInfra.Resources(infra.Template).ToList();
 
@@ -95,8 +95,8 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
         Assert.Equal("Disabled", Str(properties["siteConfig"]?["ftpsState"]));
 
         var functionAppConfig = properties["functionAppConfig"];
-        Assert.Equal("custom", Str(functionAppConfig?["runtime"]?["name"]));
-        Assert.Equal("1.0", Str(functionAppConfig?["runtime"]?["version"]));
+        Assert.Equal("dotnet-isolated", Str(functionAppConfig?["runtime"]?["name"]));
+        Assert.Equal("10.0", Str(functionAppConfig?["runtime"]?["version"]));
         var deploymentStorage = functionAppConfig?["deployment"]?["storage"];
         Assert.Equal("blobContainer", Str(deploymentStorage?["type"]));
         Assert.Equal("UserAssignedIdentity", Str(deploymentStorage?["authentication"]?["type"]));
