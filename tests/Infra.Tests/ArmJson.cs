@@ -31,6 +31,16 @@ internal static class ArmJson
     public static IEnumerable<string> ChildNames(IEnumerable<JsonObject> predicted, string type) =>
         OfType(predicted, type).Select(r => Str(r["name"])!.Split('/')[^1]);
 
+    /// <summary>Every string value anywhere under <paramref name="node"/> (expressions included).</summary>
+    public static IEnumerable<string> Strings(JsonNode? node) =>
+        node switch
+        {
+            JsonObject obj => obj.SelectMany(p => Strings(p.Value)),
+            JsonArray array => array.SelectMany(Strings),
+            _ when Str(node) is { } text => [text],
+            _ => [],
+        };
+
     public static JsonObject AppSettings(IEnumerable<JsonObject> predicted) =>
         Assert.Single(
             OfType(predicted, "Microsoft.Web/sites/config"),

@@ -6,8 +6,9 @@ namespace AbuseDesk.Infra.Tests;
 
 /// <summary>
 /// infra/bicep compiles and lints clean with the pinned Bicep CLI, and declares what the function app
-/// needs: a Linux .NET 10 isolated-worker app on Flex Consumption, storage that only takes Entra ID, workspace-based
-/// Application Insights, and a user-assigned identity holding the storage data roles.
+/// needs: a Linux .NET 10 isolated-worker app on Flex Consumption, storage that only takes Entra ID (no shared
+/// key anywhere), workspace-based Application Insights, and a user-assigned identity holding the storage data
+/// roles the host, its Storage extensions and Durable Functions' Azure Storage provider need.
 /// </summary>
 [Collection(InfraCollection.Name)]
 public sealed partial class BicepTemplateTests(CompiledInfra infra)
@@ -178,6 +179,32 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
         Assert.Contains(identityId, Str(onAppInsights["properties"]?["principalId"]), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Storage Blob Data Owner", StorageBlobDataOwner)]
+    [InlineData("Storage Queue Data Contributor", StorageQueueDataContributor)]
+    [InlineData("Storage Table Data Contributor", StorageTableDataContributor)]
+    public void App_identity_holds_the_storage_data_role_durable_functions_needs(string role, string roleId)
+    {
+        // Durable Functions' Azure Storage provider keeps its task hub in blobs (leases, large messages), queues
+        // (control and work items) and tables (History, Instances), on the AzureWebJobsStorage connection.
+        foreach (var snapshot in new[] { infra.MainSnapshot, infra.FullSnapshot })
+        {
+            var predicted = CompiledInfra.Predicted(snapshot).ToList();
+            var storageId = Id(Single(predicted, "Microsoft.Storage/storageAccounts"));
+            var identityId = Id(Single(predicted, "Microsoft.ManagedIdentity/userAssignedIdentities"));
+
+            var assignment = Assert.Single(
+                AssignmentsOn(predicted, storageId),
+                a => RoleDefinitionGuid(a) == roleId
+                    && Str(a["properties"]?["principalId"]) == $"[reference('{identityId}', '2023-01-31').principalId]");
+            Assert.True(
+                Str(assignment["properties"]?["roleDefinitionId"]) ==
+                    $"/subscriptions/{CompiledInfra.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{roleId}",
+                $"{role} must be the built-in role {roleId}");
+            Assert.Equal("ServicePrincipal", Str(assignment["properties"]?["principalType"]));
+        }
+    }
+
     [Fact]
     public void Ops_group_gets_read_only_data_roles_when_named()
     {
@@ -220,6 +247,45 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
         }
 
         Assert.DoesNotContain(settings, s => Str(s.Value)?.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    [Fact]
+    public void No_shared_key_is_allowed_or_used_anywhere()
+    {
+        // The template lists exactly one set of keys: the function host's (the blob extension's webhook key).
+        var listKeys = Strings(infra.Template).Where(e => e.Contains("listKeys(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(listKeys);
+        Assert.All(listKeys, e => Assert.Contains("listKeys(format('{0}/host/default', resourceId('Microsoft.Web/sites'", e, StringComparison.Ordinal));
+        Assert.DoesNotContain(Strings(infra.Template), e =>
+            e.Contains("listAccountSas(", StringComparison.OrdinalIgnoreCase) || e.Contains("listServiceSas(", StringComparison.OrdinalIgnoreCase));
+
+        foreach (var (snapshot, withBlobEvents) in new[] { (infra.MainSnapshot, false), (infra.FullSnapshot, true) })
+        {
+            var predicted = CompiledInfra.Predicted(snapshot).ToList();
+            var storage = Single(predicted, "Microsoft.Storage/storageAccounts")["properties"]!;
+            Assert.False(Bool(storage["allowSharedKeyAccess"]));
+            Assert.True(Bool(storage["defaultToOAuthAuthentication"]));
+
+            var listed = Strings(snapshot).SelectMany(e => ListKeysTargets().Matches(e)).Select(m => m.Groups["target"].Value).ToList();
+            Assert.Equal(withBlobEvents, listed.Count > 0);
+            Assert.All(listed, target => Assert.Matches("^/subscriptions/[^']*/providers/Microsoft.Web/sites/[^/']+/host/default$", target));
+
+            var settings = AppSettings(predicted);
+            Assert.False(settings.ContainsKey("AzureWebJobsStorage"), "AzureWebJobsStorage would be a connection string");
+            Assert.Equal("managedidentity", Str(settings["AzureWebJobsStorage__credential"]));
+            Assert.False(settings.ContainsKey("AbuseDesk__Storage__ConnectionString"), "the app must reach storage through the identity");
+            Assert.All(settings, s =>
+            {
+                var value = Str(s.Value) ?? "";
+                Assert.DoesNotContain("AccountKey=", value, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("SharedAccessSignature=", value, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("UseDevelopmentStorage", value, StringComparison.OrdinalIgnoreCase);
+            });
+
+            var deployment = Single(predicted, "Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!;
+            Assert.Equal("UserAssignedIdentity", Str(deployment["authentication"]?["type"]));
+            Assert.Null(deployment["authentication"]?["storageAccountConnectionStringName"]);
+        }
     }
 
     [Fact]
@@ -268,6 +334,10 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
 
     [GeneratedRegex("^[a-z0-9]{3,24}$")]
     private static partial Regex StorageAccountName();
+
+    /// <summary>What a <c>listKeys('&lt;id&gt;', ...)</c> in an evaluated template lists the keys of.</summary>
+    [GeneratedRegex(@"listKeys\('(?<target>[^']*)'")]
+    private static partial Regex ListKeysTargets();
 
     private static void AssertClientIdOf(string identityId, JsonNode? setting) =>
         Assert.Equal($"[reference('{identityId}', '2023-01-31').clientId]", Str(setting));
