@@ -55,10 +55,10 @@ public sealed class EventsAndRetentionTests(CompiledInfra infra)
             ["properties"]?["destination"]?["properties"]?["endpointUrl"])!;
         var function = url.Split("functionName=Host.Functions.")[1].Split('&')[0];
 
-        var functionJson = Path.Combine(RepoPaths.Root, "src", "Functions", function, "function.json");
-        Assert.True(File.Exists(functionJson), $"the webhook names {function}, which has no {functionJson}");
-        var trigger = JsonNode.Parse(File.ReadAllText(functionJson))!["bindings"]!.AsArray()
-            .Single(b => Str(b!["type"]) == "blobTrigger")!;
+        // functions.metadata is what the Functions host indexes the isolated worker's functions from.
+        var metadata = FunctionsApp.Metadata();
+        var entry = Assert.Single(metadata, f => Str(f["name"]) == function);
+        var trigger = Assert.Single(entry["bindings"]!.AsArray().OfType<JsonObject>(), b => Str(b["type"]) == "blobTrigger");
         Assert.Equal("EventGrid", Str(trigger["source"]));
         Assert.StartsWith("reports-inbox/", Str(trigger["path"]), StringComparison.Ordinal);
     }
