@@ -1,12 +1,14 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using static AbuseDesk.Package.Tests.FunctionMetadata;
 
 namespace AbuseDesk.Package.Tests;
 
 /// <summary>
-/// scripts/publish produces what the Functions host needs to run the custom handler: host.json at the root,
-/// one folder per function with its function.json, the executable host.json names (a self-contained Linux
-/// binary with its execute bit, also inside the zip), the playbooks and the portal assets.
+/// scripts/publish produces what the Functions host needs to run the .NET isolated worker on Flex Consumption
+/// (runtime dotnet-isolated 10.0): host.json, worker.config.json naming the entry assembly and `dotnet`, a
+/// framework-dependent .NET 10 app, extensions.json and .azurefunctions/ with the host-side binding extensions
+/// (Durable Task, Storage queues and blobs), the playbooks and the portal assets, and the same files in the zip.
 /// </summary>
 [Collection(PackageCollection.Name)]
 public sealed class PackageLayoutTests(PublishedPackage package)
@@ -18,67 +20,104 @@ public sealed class PackageLayoutTests(PublishedPackage package)
 
         Assert.True(Directory.Exists(package.Folder), package.PublishOutput);
         Assert.True(File.Exists(package.ZipFile), package.PublishOutput);
-        Assert.Contains("==> package:", package.PublishOutput, StringComparison.Ordinal);
+        // The script counts the functions in functions.metadata and checks the worker worker.config.json names.
+        Assert.Contains($"==> package: {package.Functions.Count} functions, worker AbuseDesk.Functions.dll", package.PublishOutput, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Host_json_at_the_root_is_the_source_one_and_configures_the_custom_handler()
+    public void Host_json_is_the_source_one_with_the_queue_settings_and_unprefixed_routes()
     {
         package.EnsurePublished();
 
         Assert.Equal(
             File.ReadAllText(Path.Combine(RepoPaths.FunctionsSource, "host.json")),
             File.ReadAllText(Path.Combine(package.Folder, "host.json")));
-        var handler = package.HostJson["customHandler"]!;
-        Assert.True(handler["enableForwardingHttpRequest"]!.GetValue<bool>());
-        Assert.Equal("", package.HostJson["extensions"]?["http"]?["routePrefix"]?.GetValue<string>());
+        var host = package.HostJson;
+        Assert.Equal("2.0", Str(host["version"]));
+        // Routes in functions.metadata carry their api/ or portal/ themselves.
+        Assert.Equal("", Str(host["extensions"]?["http"]?["routePrefix"]));
+
+        var queues = host["extensions"]?["queues"];
+        Assert.NotNull(queues);
+        Assert.Equal(16, queues["batchSize"]?.GetValue<int>());
+        Assert.Equal(8, queues["newBatchThreshold"]?.GetValue<int>());
+        Assert.Equal("00:00:02", Str(queues["maxPollingInterval"]));
+        Assert.Equal("00:00:10", Str(queues["visibilityTimeout"]));
+        // Five tries, then <queue>-poison (the poison alert and GET /api/ops/poison rely on it).
+        Assert.Equal(5, queues["maxDequeueCount"]?.GetValue<int>());
+        Assert.Equal("base64", Str(queues["messageEncoding"]));
     }
 
     [Fact]
-    public void Executable_named_in_host_json_is_an_executable_linux_binary()
+    public void Worker_config_starts_the_entry_assembly_with_dotnet()
     {
         package.EnsurePublished();
-        var path = Path.Combine(package.Folder, package.ExecutableName);
+        var description = package.WorkerConfig["description"]!;
 
-        Assert.True(File.Exists(path), $"host.json names {package.ExecutableName}, which is not in the package");
-        Assert.NotEqual(UnixFileMode.None, File.GetUnixFileMode(path) & UnixFileMode.UserExecute);
-        var magic = new byte[4];
-        using (var file = File.OpenRead(path))
+        Assert.Equal("dotnet-isolated", Str(description["language"]));
+        Assert.Equal("dotnet", Str(description["defaultExecutablePath"]));
+        Assert.Equal("AbuseDesk.Functions.dll", Str(description["defaultWorkerPath"]));
+        Assert.True(File.Exists(Path.Combine(package.Folder, "AbuseDesk.Functions.dll")));
+        // The host indexes functions from the worker (and functions.metadata), not from function.json folders.
+        Assert.Equal("true", Str(description["workerIndexing"])?.ToLowerInvariant());
+        Assert.True(File.Exists(Path.Combine(package.Folder, "functions.metadata")));
+        Assert.Empty(Directory.EnumerateFiles(package.Folder, "function.json", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Package_is_framework_dependent_on_dotnet_10_and_asp_net_core()
+    {
+        package.EnsurePublished();
+        var runtimeOptions = JsonNode.Parse(File.ReadAllText(Path.Combine(package.Folder, "AbuseDesk.Functions.runtimeconfig.json")))!["runtimeOptions"]!;
+
+        // Flex Consumption's dotnet-isolated 10.0 brings the runtime (infra/bicep); the package brings none.
+        Assert.Equal("net10.0", Str(runtimeOptions["tfm"]));
+        var frameworks = runtimeOptions["frameworks"]?.AsArray().Select(f => Str(f!["name"])).ToList();
+        Assert.NotNull(frameworks);
+        Assert.Contains("Microsoft.NETCore.App", frameworks);
+        Assert.Contains("Microsoft.AspNetCore.App", frameworks);
+        Assert.Null(runtimeOptions["includedFrameworks"]);
+        Assert.False(File.Exists(Path.Combine(package.Folder, "libcoreclr.so")), "a self-contained publish carries the runtime");
+    }
+
+    [Theory]
+    [InlineData("DurableTask", "Microsoft.Azure.WebJobs.Extensions.DurableTask")]
+    [InlineData("AzureStorageQueues", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues")]
+    [InlineData("AzureStorageBlobs", "Microsoft.Azure.WebJobs.Extensions.Storage.Blobs")]
+    public void Host_loads_the_binding_extension_from_azurefunctions(string name, string assembly)
+    {
+        package.EnsurePublished();
+        var extensions = package.ExtensionsJson["extensions"]!.AsArray().OfType<JsonObject>().ToList();
+
+        var extension = Assert.Single(extensions, e => Str(e["name"]) == name);
+        Assert.Contains($", {assembly}, Version=", Str(extension["typeName"]), StringComparison.Ordinal);
+        Assert.Equal($"./.azurefunctions/{assembly}.dll", Str(extension["hintPath"]));
+        Assert.True(File.Exists(Path.Combine(package.Folder, ".azurefunctions", $"{assembly}.dll")), $".azurefunctions/{assembly}.dll is missing");
+    }
+
+    [Fact]
+    public void Every_extension_the_host_loads_is_in_the_package()
+    {
+        package.EnsurePublished();
+        var hintPaths = package.ExtensionsJson["extensions"]!.AsArray().Select(e => Str(e!["hintPath"])).ToList();
+
+        Assert.NotEmpty(hintPaths);
+        Assert.All(hintPaths, path =>
         {
-            file.ReadExactly(magic);
-        }
-
-        Assert.Equal("\u007fELF"u8.ToArray(), magic);
+            Assert.StartsWith("./.azurefunctions/", path, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(package.Folder, path!)), $"extensions.json loads {path}, which is not in the package");
+        });
     }
 
     [Fact]
-    public void Every_function_folder_has_its_function_json_unchanged()
+    public void Http_triggers_run_on_asp_net_core_in_the_worker()
     {
         package.EnsurePublished();
-        var source = FunctionJson.In(RepoPaths.FunctionsSource);
 
-        Assert.NotEmpty(source);
-        Assert.Equal(source.Select(f => f.Name), FunctionJson.In(package.Folder).Select(f => f.Name));
-        Assert.All(source, f => Assert.Equal(
-            File.ReadAllText(Path.Combine(RepoPaths.FunctionsSource, f.Name, "function.json")),
-            File.ReadAllText(Path.Combine(package.Folder, f.Name, "function.json"))));
-    }
-
-    [Fact]
-    public void Package_is_self_contained_for_linux_x64()
-    {
-        package.EnsurePublished();
-        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(package.Folder, "AbuseDesk.Functions.runtimeconfig.json")))!;
-
-        // A framework-dependent app lists "frameworks" for an installed runtime to satisfy; a self-contained one
-        // lists what it carries.
-        var included = runtimeConfig["runtimeOptions"]?["includedFrameworks"]?.AsArray().Select(f => f!["name"]!.GetValue<string>()).ToList();
-        Assert.NotNull(included);
-        Assert.Contains("Microsoft.NETCore.App", included);
-        Assert.Contains("Microsoft.AspNetCore.App", included);
-        Assert.Null(runtimeConfig["runtimeOptions"]?["frameworks"]);
-        Assert.True(File.Exists(Path.Combine(package.Folder, "libcoreclr.so")));
-        Assert.True(File.Exists(Path.Combine(package.Folder, "Microsoft.AspNetCore.dll")));
+        // HTTP triggers are built into the Functions host (no entry in extensions.json); the worker side is the
+        // ASP.NET Core integration, which the host forwards requests to.
+        Assert.True(File.Exists(Path.Combine(package.Folder, "Microsoft.Azure.Functions.Worker.Extensions.Http.AspNetCore.dll")));
+        Assert.Contains(package.Functions, f => f.TriggerType == "httpTrigger");
     }
 
     [Fact]
@@ -89,27 +128,31 @@ public sealed class PackageLayoutTests(PublishedPackage package)
         Assert.Equal(
             File.ReadAllText(Path.Combine(RepoPaths.FunctionsSource, "playbooks.yaml")),
             File.ReadAllText(Path.Combine(package.Folder, "playbooks.yaml")));
-        Assert.True(File.Exists(Path.Combine(package.Folder, "Portal", "assets", "portal.css")));
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(RepoPaths.FunctionsSource, "Portal", "assets", "portal.css")),
+            File.ReadAllText(Path.Combine(package.Folder, "Portal", "assets", "portal.css")));
         Assert.True(File.Exists(Path.Combine(package.Folder, "appsettings.json")));
         Assert.False(File.Exists(Path.Combine(package.Folder, "local.settings.json")), "local.settings.json must never ship");
     }
 
     [Fact]
-    public void Zip_holds_the_package_at_its_root_with_the_execute_bit()
+    public void Zip_holds_the_package_at_its_root_with_the_azurefunctions_folder()
     {
         package.EnsurePublished();
         using var zip = ZipFile.OpenRead(package.ZipFile);
-        var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => e.FullName, StringComparer.Ordinal);
+        var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         var files = Directory.EnumerateFiles(package.Folder, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(package.Folder, f).Replace('\\', '/'))
             .ToHashSet(StringComparer.Ordinal);
 
-        Assert.Equal(files.Order(StringComparer.Ordinal), entries.Keys.Order(StringComparer.Ordinal));
-        Assert.Contains("host.json", entries.Keys);
-        Assert.All(FunctionJson.In(package.Folder), f => Assert.Contains($"{f.Name}/function.json", entries.Keys));
-        // Unix mode bits live in the high 16 bits of the external attributes; without the execute bit the
-        // host cannot start the handler.
-        var mode = (UnixFileMode)((entries[package.ExecutableName].ExternalAttributes >> 16) & 0x1FF);
-        Assert.NotEqual(UnixFileMode.None, mode & UnixFileMode.UserExecute);
+        Assert.Equal(files.Order(StringComparer.Ordinal), entries.Order(StringComparer.Ordinal));
+        foreach (var file in new[]
+                 {
+                     "host.json", "worker.config.json", "functions.metadata", "extensions.json", "AbuseDesk.Functions.dll",
+                     ".azurefunctions/Microsoft.Azure.WebJobs.Extensions.DurableTask.dll", "playbooks.yaml", "Portal/assets/portal.css",
+                 })
+        {
+            Assert.Contains(file, entries);
+        }
     }
 }
