@@ -319,6 +319,29 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
     }
 
     [Fact]
+    public void Every_queue_and_container_a_trigger_reads_is_declared()
+    {
+        var predicted = CompiledInfra.Predicted(infra.MainSnapshot).ToList();
+        var queues = ChildNames(predicted, "Microsoft.Storage/storageAccounts/queueServices/queues").ToHashSet(StringComparer.Ordinal);
+        var containers = ChildNames(predicted, "Microsoft.Storage/storageAccounts/blobServices/containers").ToHashSet(StringComparer.Ordinal);
+        var triggers = FunctionsApp.Metadata()
+            .SelectMany(f => f["bindings"]!.AsArray().OfType<JsonObject>().Select(b => (Function: Str(f["name"]), Binding: b)))
+            .ToList();
+
+        var queueTriggers = triggers.Where(t => Str(t.Binding["type"]) == "queueTrigger").ToList();
+        Assert.NotEmpty(queueTriggers);
+        Assert.All(queueTriggers, t => Assert.True(
+            queues.Contains(Str(t.Binding["queueName"])!),
+            $"{t.Function} reads queue {Str(t.Binding["queueName"])}, which the template does not declare"));
+
+        var blobTriggers = triggers.Where(t => Str(t.Binding["type"]) == "blobTrigger").ToList();
+        Assert.NotEmpty(blobTriggers);
+        Assert.All(blobTriggers, t => Assert.True(
+            containers.Contains(Str(t.Binding["path"])!.Split('/')[0]),
+            $"{t.Function} watches {Str(t.Binding["path"])}, whose container the template does not declare"));
+    }
+
+    [Fact]
     public void Resource_names_are_valid_and_in_the_resource_group()
     {
         var predicted = CompiledInfra.Predicted(infra.MainSnapshot).ToList();
