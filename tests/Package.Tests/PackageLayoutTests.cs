@@ -6,9 +6,10 @@ namespace AbuseDesk.Package.Tests;
 
 /// <summary>
 /// scripts/publish produces what the Functions host needs to run the .NET isolated worker on Flex Consumption
-/// (runtime dotnet-isolated 10.0): host.json, worker.config.json naming the entry assembly and `dotnet`, a
-/// framework-dependent .NET 10 app, extensions.json and .azurefunctions/ with the host-side binding extensions
-/// (Durable Task, Storage queues and blobs), the playbooks and the portal assets, and the same files in the zip.
+/// (runtime dotnet-isolated 10.0): host.json (queue settings, the Durable task hub), worker.config.json naming
+/// the entry assembly and `dotnet`, a framework-dependent .NET 10 app, extensions.json and .azurefunctions/ with
+/// the host-side binding extensions (Durable Task, Storage queues and blobs), the playbooks and the portal
+/// assets, and the same files in the zip.
 /// </summary>
 [Collection(PackageCollection.Name)]
 public sealed class PackageLayoutTests(PublishedPackage package)
@@ -46,6 +47,25 @@ public sealed class PackageLayoutTests(PublishedPackage package)
         // Five tries, then <queue>-poison (the poison alert and GET /api/ops/poison rely on it).
         Assert.Equal(5, queues["maxDequeueCount"]?.GetValue<int>());
         Assert.Equal("base64", Str(queues["messageEncoding"]));
+    }
+
+    [Fact]
+    public void Host_json_names_the_durable_task_hub_and_keeps_nothing_of_the_custom_handler()
+    {
+        package.EnsurePublished();
+        var host = package.HostJson;
+
+        // Durable Functions' task hub in the app's storage account: the Azure Storage provider on the default
+        // connection, AzureWebJobsStorage (identity-based in Azure, infra/bicep).
+        var durable = host["extensions"]?["durableTask"];
+        Assert.NotNull(durable);
+        Assert.Equal("AbuseDesk", Str(durable["hubName"]));
+        Assert.Null(durable["storageProvider"]?["connectionName"]);
+        Assert.Null(durable["storageProvider"]?["type"]);
+        // A dotnet-isolated app brings its binding extensions in .azurefunctions/ and is started from
+        // worker.config.json: no extension bundle, no custom handler.
+        Assert.Null(host["customHandler"]);
+        Assert.Null(host["extensionBundle"]);
     }
 
     [Fact]
