@@ -223,6 +223,18 @@ public sealed class DeskApp : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The app's log up to now, including every line written before this call: a mail row that does not exist is
+    /// queued and its warning awaited, and the logger writes lines in order, so all earlier lines are in.
+    /// </summary>
+    public async Task<string> LogUpToNowAsync()
+    {
+        var marker = "log-barrier-" + Guid.NewGuid().ToString("N");
+        await Storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(Json.Serialize(new AbuseDesk.Functions.Notifications.EmailRequest(marker, "m|barrier")));
+        await Eventually.Async(() => Task.FromResult(Log.Contains(marker, StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the app to log the barrier mail");
+        return Log;
+    }
+
     public HttpRequestMessage Ops(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));

@@ -2,18 +2,28 @@ namespace AbuseDesk.Functions.Hosting;
 
 /// <summary>
 /// What every HTTP function shares, run inside the function so the Functions host and the dev host behave the
-/// same: an unexpected failure becomes a problem+json 500 that names no internals (the exception goes to the
-/// log), never the host's empty 500.
+/// same: a body the client broke becomes its 4xx (<see cref="ClientFault"/>), logged as information only; an
+/// unexpected failure becomes a problem+json 500 that names no internals (the exception goes to the log), never
+/// the host's empty 500.
 /// </summary>
 public sealed class HttpEndpoint(ILogger<HttpEndpoint> logger)
 {
-    public async Task<IResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler)
+    public Task<IResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler) =>
+        RunAsync(request, handler, fault => Problems.Of(fault.Status, fault.Title, fault.Detail));
+
+    /// <param name="clientFault">How this kind of route answers a client's broken request (the portal: with a page).</param>
+    public async Task<IResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler, Func<ClientFault, IResult> clientFault)
     {
         try
         {
             return await handler();
         }
-        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ClientFault.Of(ex, request.HttpContext) is { } fault)
+        {
+            logger.LogInformation("{Method} {Path}: {Status} {Title} ({Reason})", request.Method, request.Path, fault.Status, fault.Title, ex.Message);
+            return clientFault(fault);
+        }
+        catch (Exception ex) when (ClientFault.IsClientGone(ex, request.HttpContext))
         {
             // The client went away; nobody reads the answer.
             return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);

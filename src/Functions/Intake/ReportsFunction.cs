@@ -33,7 +33,7 @@ public static class ReportsFunction
             return TooLarge(limit);
         }
 
-        var body = await ReadBoundedAsync(request.Body, limit, context.RequestAborted);
+        var body = await BoundedBody.ReadAsync(request.Body, limit, context.RequestAborted);
         if (body is null)
         {
             return TooLarge(limit);
@@ -83,25 +83,6 @@ public static class ReportsFunction
 
     private static IResult TooLarge(long limit) =>
         Problems.Of(StatusCodes.Status413PayloadTooLarge, "Report too large", $"Reports are limited to {limit} bytes.");
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (413, whatever Content-Length claimed).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream body, long limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
 }
 
 /// <summary>POST /api/reports</summary>

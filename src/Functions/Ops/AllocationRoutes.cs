@@ -25,7 +25,7 @@ public static class AllocationRoutes
         var dryRun = context.Request.Query["dryRun"].FirstOrDefault() is { } flag && !string.Equals(flag, "false", StringComparison.OrdinalIgnoreCase);
         if (context.Request.ContentLength > MaxAllocationBytes)
         {
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "Allocation file too large", $"The allocation file is limited to {MaxAllocationBytes} bytes.");
+            return TooLarge();
         }
 
         if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
@@ -48,8 +48,14 @@ public static class AllocationRoutes
 
         var intent = new OpsIntent(actor ?? UnnamedActor, string.IsNullOrEmpty(reason) ? null : reason);
 
-        // The parser reads lines synchronously; Kestrel only allows async body reads, so buffer first (bounded above).
-        using var reader = new StreamReader(context.Request.Body);
+        // The parser reads lines synchronously; Kestrel only allows async body reads, so buffer first, bounded by the
+        // bytes actually received (a chunked upload has no Content-Length to check above).
+        if (await BoundedBody.ReadAsync(context.Request.Body, MaxAllocationBytes, context.RequestAborted) is not { } bytes)
+        {
+            return TooLarge();
+        }
+
+        using var reader = new StreamReader(new MemoryStream(bytes.ToArray(), writable: false));
         var text = await reader.ReadToEndAsync(context.RequestAborted);
         var parsed = AllocationCsv.Parse(new StringReader(text));
         if (!parsed.Ok)
@@ -72,6 +78,9 @@ public static class AllocationRoutes
         body["count"] = count;
         return Results.Json(body);
     }
+
+    private static IResult TooLarge() =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "Allocation file too large", $"The allocation file is limited to {MaxAllocationBytes} bytes.");
 
     internal static async Task<IResult> ListAsync(HttpContext context, AllocationStore store)
     {

@@ -19,8 +19,17 @@ public sealed class PortalEndpoint(PortalRateLimits limits, HttpEndpoint http)
         headers.CacheControl = "no-store";
         return limits.Refusal(request.HttpContext) is { } refusal
             ? Task.FromResult(refusal)
-            : http.RunAsync(request, handler);
+            : http.RunAsync(request, handler, Page);
     }
+
+    /// <summary>A body the client broke, answered as the customer's browser can show it: the portal's own page.</summary>
+    private static IResult Page(ClientFault fault) => fault.Status switch
+    {
+        StatusCodes.Status408RequestTimeout => PortalFunction.Html(CasePage.Message("Form took too long",
+            "Your form did not arrive in time, so nothing was recorded. Open the case page again from the link in your mail and send it from there."), fault.Status),
+        StatusCodes.Status413PayloadTooLarge => PortalFunction.Html(CasePage.Message("Form too large", PortalFunction.TooLargeText), fault.Status),
+        _ => PortalFunction.Html(CasePage.Message("Form not accepted", PortalFunction.NotAcceptedText), fault.Status),
+    };
 
     public Task<IResult> RunAsync(HttpRequest request, Func<IResult> handler) =>
         RunAsync(request, () => Task.FromResult(handler()));

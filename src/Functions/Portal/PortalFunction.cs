@@ -71,12 +71,16 @@ public static class PortalFunction
             return failure;
         }
 
-        if (context.Request.ContentLength > MaxFormBytes || !context.Request.HasFormContentType)
+        if (!context.Request.HasFormContentType)
         {
-            return Html(CasePage.Message("Form not accepted", "Please use the form on the case page."), StatusCodes.Status400BadRequest);
+            return Html(CasePage.Message("Form not accepted", NotAcceptedText), StatusCodes.Status400BadRequest);
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (form, unreadable) = await ReadFormAsync(context.Request, context.RequestAborted);
+        if (form is null)
+        {
+            return unreadable!;
+        }
         var cookie = context.Request.Cookies[CsrfCookie];
         var given = form["csrf"].FirstOrDefault();
         if (string.IsNullOrEmpty(cookie) || given is null
@@ -132,6 +136,30 @@ public static class PortalFunction
         // Post/redirect/get: a reload never posts twice.
         context.Response.Headers.Location = $"/portal/cases/{Uri.EscapeDataString(token)}?done={kind}";
         return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>
+    /// The posted form, read from at most <see cref="MaxFormBytes"/> bytes actually received (a chunked body has no
+    /// Content-Length to check), or the page that refuses it: 413 when the body is longer, 400 when the form reader
+    /// cannot make a form of it (too many fields, broken multipart).
+    /// </summary>
+    private static async Task<(IFormCollection? Form, IResult? Refused)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxFormBytes || await BoundedBody.ReadAsync(request.Body, MaxFormBytes, cancellationToken) is not { } body)
+        {
+            return (null, Html(CasePage.Message("Form too large", TooLargeText), StatusCodes.Status413PayloadTooLarge));
+        }
+
+        // The form reader parses what was read, never the network stream: its own limits are per field, not in total.
+        request.Body = new MemoryStream(body.ToArray(), writable: false);
+        try
+        {
+            return (await request.ReadFormAsync(cancellationToken), null);
+        }
+        catch (InvalidDataException)
+        {
+            return (null, Html(CasePage.Message("Form not accepted", NotAcceptedText), StatusCodes.Status400BadRequest));
+        }
     }
 
     private static async Task<(CaseDetail? Detail, IResult? Failure)> OpenAsync(string token, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CancellationToken cancellationToken)
@@ -197,7 +225,11 @@ public static class PortalFunction
             : Results.Json(new { caseId, revokedBefore = revocation.RevokedBefore, actor = revocation.Actor, reason = revocation.Reason });
     }
 
-    private static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);
+    internal const string NotAcceptedText = "Your form could not be read, so nothing was recorded. Open the case page again from the link in your mail and send it from there.";
+
+    internal static readonly string TooLargeText = $"Your form is larger than the case page sends, so nothing was recorded. Please keep your text under {MaxText} characters and send it from the case page.";
+
+    internal static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);
 }
 
 /// <summary>POST /api/ops/cases/{caseId}/links/revoke</summary>
