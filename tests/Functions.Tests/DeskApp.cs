@@ -95,7 +95,6 @@ public sealed class DeskApp : IAsyncLifetime
         2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
         2001:db8:50::/48,cust-mail-en,vm-mail-en,mail-en@mail.test,2026-10-01,en
         2001:db8:51::/48,cust-mail-de,vm-mail-de,mail-de@mail.test,2026-10-01,de
-        2001:db8:52::/48,cust-mail-bad,vm-mail-bad,bad..dots@mail.test,2026-10-01,
         2001:db8:70::/48,cust-ops-a,vm-ops-a1,ops-a@customer.test,2026-10-01
         2001:db8:70:1::/64,cust-ops-a,vm-ops-a2,ops-a@customer.test,2026-10-01
         2001:db8:71::/48,cust-ops-export,vm-ops-export,ops-export@customer.test,2026-10-01

@@ -90,9 +90,9 @@ public static class AllocationCsv
                 continue;
             }
 
-            if (!IsEmail(email))
+            if (ContactAddress.Problem(email) is { } addressProblem)
             {
-                errors.Add($"line {lineNumber}: contactEmail '{email}' is not an email address");
+                errors.Add($"line {lineNumber}: contactEmail '{ContactAddress.Shown(email)}' {addressProblem}");
                 continue;
             }
 
@@ -179,8 +179,4 @@ public static class AllocationCsv
     // Identifiers become Table Storage keys: keep them to characters that are safe there and in URLs.
     public static bool IsIdentifier(string value) =>
         value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
-
-    private static bool IsEmail(string value) =>
-        value.Length is > 2 and <= 254 && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < value.Length - 1
-        && !value.Any(char.IsWhiteSpace) && value.Count(c => c == '@') == 1;
 }

@@ -94,7 +94,8 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
         return reporter;
     }
 
-    public async Task<ReporterEntity?> SetWantsFeedbackAsync(string reporterId, bool wantsFeedback, CancellationToken cancellationToken)
+    /// <summary>Changes the settings given (null: left as is); merges only those fields, so a concurrent revoke stands.</summary>
+    public async Task<ReporterEntity?> UpdateAsync(string reporterId, bool? wantsFeedback, string? contactEmail, CancellationToken cancellationToken)
     {
         var reporter = await FindAsync(reporterId, cancellationToken);
         if (reporter is null)
@@ -102,11 +103,20 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
             return null;
         }
 
-        reporter.WantsFeedback = wantsFeedback;
-        await storage.Reporters.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(ReporterEntity.Partition, reporterId)
+        var changes = new Azure.Data.Tables.TableEntity(ReporterEntity.Partition, reporterId);
+        if (wantsFeedback is { } wants)
         {
-            [nameof(ReporterEntity.WantsFeedback)] = wantsFeedback,
-        }, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);
+            reporter.WantsFeedback = wants;
+            changes[nameof(ReporterEntity.WantsFeedback)] = wants;
+        }
+
+        if (contactEmail is not null)
+        {
+            reporter.ContactEmail = contactEmail;
+            changes[nameof(ReporterEntity.ContactEmail)] = contactEmail;
+        }
+
+        await storage.Reporters.UpdateEntityAsync(changes, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);
         return reporter;
     }
 

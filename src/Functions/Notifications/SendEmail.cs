@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
@@ -168,9 +169,14 @@ public sealed class SendEmail(
         return true;
     }
 
-    // MimeKit refuses what no SMTP server would take (e.g. "a..b@example.net"); that never gets better.
-    private static bool Deliverable(string address, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailboxAddress? to) =>
-        MailboxAddress.TryParse(address, out to) && !string.IsNullOrEmpty(to.Domain) && to.LocalPart.Length > 0;
+    // MimeKit refuses what no SMTP server would take (e.g. "a..b@example.net"); that never gets better. The intake
+    // rule is applied again here: an address stored before intake checked it must not reach a To header either.
+    private static bool Deliverable(string address, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailboxAddress? to)
+    {
+        to = null;
+        return ContactAddress.Problem(address) is null
+            && MailboxAddress.TryParse(address, out to) && !string.IsNullOrEmpty(to.Domain) && to.LocalPart.Length > 0;
+    }
 
     private MimeMessage Compose(EmailRequest request, MailEntity mail, DateTimeOffset now)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
 
@@ -6,7 +7,7 @@ namespace AbuseDesk.Functions.Ops;
 
 /// <summary>
 /// Reporters: create (the key is shown once), list (never a key or its hash), revoke, and change whether they
-/// get told outcomes.
+/// get told outcomes and where. A contact address is one bare mailbox (<see cref="ContactAddress"/>) or refused.
 /// </summary>
 public static class ReporterRoutes
 {
@@ -29,9 +30,9 @@ public static class ReporterRoutes
             return Problems.BadRequest("'name' is required (1-200 characters).");
         }
 
-        if (body.ContactEmail is { } email && (email.Length > 254 || !email.Contains('@', StringComparison.Ordinal)))
+        if (body.ContactEmail is { } email && ContactAddress.Problem(email) is { } problem)
         {
-            return Problems.BadRequest($"'contactEmail' '{email}' is not an email address.");
+            return BadAddress(email, problem);
         }
 
         // Creating a reporter is in CONTRACT.md without an actor; scripts that name none keep working, recorded as the key.
@@ -87,7 +88,7 @@ public static class ReporterRoutes
         return Results.Json(View(reporter));
     }
 
-    private sealed record Update(bool? WantsFeedback, string? Actor, string? Reason);
+    private sealed record Update(bool? WantsFeedback, string? ContactEmail, string? Actor, string? Reason);
 
     internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
     {
@@ -98,7 +99,7 @@ public static class ReporterRoutes
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return Problems.BadRequest($"Body must be JSON: {{\"wantsFeedback\":true,\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
+            return Problems.BadRequest($"Body must be JSON: {{\"wantsFeedback\":true,\"contactEmail\":\"...\",\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
         }
 
         var (intent, problem) = OpsIntent.Validate(context.Request, body?.Actor, body?.Reason, reasonRequired: false);
@@ -107,20 +108,41 @@ public static class ReporterRoutes
             return problem!;
         }
 
-        if (body?.WantsFeedback is not { } wantsFeedback)
+        if (body?.WantsFeedback is null && body?.ContactEmail is null)
         {
-            return Problems.BadRequest("'wantsFeedback' (true or false) is required: it is the one setting this route changes.");
+            return Problems.BadRequest("Give 'wantsFeedback' (true or false), 'contactEmail', or both: they are the settings this route changes.");
         }
 
-        var reporter = await reporters.SetWantsFeedbackAsync(reporterId, wantsFeedback, context.RequestAborted);
+        if (body.ContactEmail is { } email && ContactAddress.Problem(email) is { } addressProblem)
+        {
+            return BadAddress(email, addressProblem);
+        }
+
+        var reporter = await reporters.UpdateAsync(reporterId, body.WantsFeedback, body.ContactEmail, context.RequestAborted);
         if (reporter is null)
         {
             return Problems.NotFound($"No reporter '{reporterId}'.");
         }
 
-        await audit.RecordAsync("reporter-feedback", reporterId, intent, $"wantsFeedback={(wantsFeedback ? "true" : "false")}", context.RequestAborted);
+        var changes = new List<string>();
+        if (body.WantsFeedback is { } wantsFeedback)
+        {
+            changes.Add($"wantsFeedback={(wantsFeedback ? "true" : "false")}");
+        }
+
+        if (body.ContactEmail is not null)
+        {
+            changes.Add($"contactEmail={body.ContactEmail}");
+        }
+
+        await audit.RecordAsync(body.ContactEmail is null ? "reporter-feedback" : "reporter-update", reporterId, intent, string.Join("; ", changes), context.RequestAborted);
         return Results.Json(View(reporter));
     }
+
+    /// <summary>400 naming the field, with the value quoted safely (control characters escaped).</summary>
+    private static IResult BadAddress(string email, string problem) =>
+        Problems.Of(StatusCodes.Status400BadRequest, "Bad request", $"'contactEmail' '{ContactAddress.Shown(email)}' {problem}.",
+            new Dictionary<string, object?> { ["field"] = "contactEmail" });
 
     // Never the key nor its hash: the hash is enough to look a key up in the key rows.
     private static object View(ReporterEntity r) => new

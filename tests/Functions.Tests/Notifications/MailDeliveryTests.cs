@@ -3,9 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Notifications;
+using AbuseDesk.Functions.Ownership;
 using AbuseDesk.Functions.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AbuseDesk.Functions.Tests.Notifications;
 
@@ -115,9 +118,30 @@ public sealed partial class MailDeliveryTests(DeskApp app)
         Assert.DoesNotContain("We received", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Puts a customer with an address no server takes (bad..dots@mail.test) on 2001:db8:52::/48 for the duration of
+    /// a test. The allocation import refuses such an address, so it is written to the allocation table directly, as
+    /// an address stored before imports were checked would be; the table is put back afterwards.
+    /// </summary>
+    private async Task<IAsyncDisposable> LegacyBadAddressAsync()
+    {
+        var store = new AllocationStore(app.Storage, TimeProvider.System, NullLogger<AllocationStore>.Instance);
+        var current = (await store.SnapshotAsync(CancellationToken.None)).Allocations;
+        Assert.True(IpPrefix.TryParse("2001:db8:52::/48", out var prefix, out _));
+        await store.ReplaceAsync([.. current, new Allocation(prefix, "cust-mail-bad", "vm-mail-bad", "bad..dots@mail.test", new DateOnly(2026, 10, 1))],
+            "mail-delivery-tests", "an address from before imports were checked", CancellationToken.None);
+        return new Restore(() => store.ReplaceAsync(current, "mail-delivery-tests", "restored", CancellationToken.None));
+    }
+
+    private sealed class Restore(Func<Task> restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restore();
+    }
+
     [Fact]
     public async Task A_recipient_no_server_can_take_fails_the_mail_once_into_the_case_history_and_the_ops_list()
     {
+        await using var legacy = await LegacyBadAddressAsync();
         var caseId = await OpenCaseAsync("2001:db8:52::7");
 
         JsonNode? detail = null;
