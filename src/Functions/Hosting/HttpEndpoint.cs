@@ -2,7 +2,7 @@ namespace AbuseDesk.Functions.Hosting;
 
 /// <summary>
 /// What every HTTP function shares, run inside the function so the Functions host and the dev host behave the
-/// same: a body the client broke becomes its 4xx (<see cref="ClientFault"/>), logged as information only; an
+/// same: HSTS over HTTPS (<see cref="TransportSecurity"/>), a body the client broke becomes its 4xx (<see cref="ClientFault"/>), logged as information only; an
 /// unexpected failure becomes a problem+json 500 that names no internals (the exception goes to the log), never
 /// the host's empty 500.
 /// </summary>
@@ -14,6 +14,7 @@ public sealed class HttpEndpoint(ILogger<HttpEndpoint> logger)
     /// <param name="clientFault">How this kind of route answers a client's broken request (the portal: with a page).</param>
     public async Task<IResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler, Func<ClientFault, IResult> clientFault)
     {
+        TransportSecurity.Apply(request.HttpContext);
         try
         {
             return await handler();

@@ -11,9 +11,10 @@ public sealed class OpsEndpoint(OpsKey key, HttpEndpoint http)
     public Task<IResult> RunAsync(HttpRequest request, Func<Task<IResult>> handler)
     {
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        return key.IsValid(request)
-            ? http.RunAsync(request, handler)
-            : Task.FromResult(Problems.Unauthorized("Send the ops key in the x-functions-key header (or ?code=)."));
+        // The refusal goes through the shared endpoint too, so it carries the same transport headers.
+        return http.RunAsync(request, () => key.IsValid(request)
+            ? handler()
+            : Task.FromResult(Problems.Unauthorized("Send the ops key in the x-functions-key header (or ?code=).")));
     }
 
     public Task<IResult> RunAsync(HttpRequest request, Func<IResult> handler) =>

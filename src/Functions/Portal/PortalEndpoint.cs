@@ -17,9 +17,10 @@ public sealed class PortalEndpoint(PortalRateLimits limits, HttpEndpoint http)
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers.CacheControl = "no-store";
-        return limits.Refusal(request.HttpContext) is { } refusal
+        // The 429 goes through the shared endpoint too, so it carries the same transport headers.
+        return http.RunAsync(request, () => limits.Refusal(request.HttpContext) is { } refusal
             ? Task.FromResult(refusal)
-            : http.RunAsync(request, handler, Page);
+            : handler(), Page);
     }
 
     /// <summary>A body the client broke, answered as the customer's browser can show it: the portal's own page.</summary>
