@@ -37,10 +37,13 @@ start_maildev() {
   echo $!
 }
 
+# Azurite's well-known development key; every local account uses it.
+AZURITE_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+# azurite_connection_string BLOB_PORT [ACCOUNT] (another account must be listed in AZURITE_ACCOUNTS when Azurite starts)
 azurite_connection_string() {
-  local blob=$1
-  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((blob + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((blob + 2))/devstoreaccount1;"
+  local blob=$1 account=${2:-devstoreaccount1}
+  echo "DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$blob/$account;QueueEndpoint=http://127.0.0.1:$((blob + 1))/$account;TableEndpoint=http://127.0.0.1:$((blob + 2))/$account;"
 }
 
 random_secret() { head -c "${1:-32}" /dev/urandom | base64 | tr -d '\n'; }

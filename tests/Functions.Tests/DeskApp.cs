@@ -13,7 +13,7 @@ namespace AbuseDesk.Functions.Tests;
 /// that ./test started. Queue and task-hub polling and retry timings are shortened through the same
 /// AzureFunctionsJobHost__ overrides Azure honours, so the tests exercise host.json semantics in seconds.
 /// </summary>
-public sealed class DeskApp : IAsyncLifetime
+public class DeskApp : IAsyncLifetime
 {
     public const int MaxDequeueCount = 3;
     public const long MaxReportBytes = 1024 * 1024;
@@ -23,14 +23,20 @@ public sealed class DeskApp : IAsyncLifetime
     private readonly StringBuilder _log = new();
 
     public DeskApp()
+        : this(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_STORAGE"), "ABUSEDESK_TEST_STORAGE", Environment.GetEnvironmentVariable("ABUSEDESK_TEST_APP_PORT") ?? "7171")
     {
-        StorageConnection = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_STORAGE")
-            ?? throw new InvalidOperationException("ABUSEDESK_TEST_STORAGE is not set: run the tests with ./test, which starts Azurite and maildev");
+    }
+
+    /// <param name="storage">The storage connection string, from <paramref name="storageVariable"/>.</param>
+    protected DeskApp(string? storage, string storageVariable, string port)
+    {
+        StorageConnection = storage
+            ?? throw new InvalidOperationException($"{storageVariable} is not set: run the tests with ./test, which starts Azurite and maildev");
         SmtpPort = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SMTP_PORT")
             ?? throw new InvalidOperationException("ABUSEDESK_TEST_SMTP_PORT is not set: run the tests with ./test");
         Mail = new MaildevInbox(new Uri(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_MAILDEV_URL")
             ?? throw new InvalidOperationException("ABUSEDESK_TEST_MAILDEV_URL is not set: run the tests with ./test")));
-        Port = Environment.GetEnvironmentVariable("ABUSEDESK_TEST_APP_PORT") ?? "7171";
+        Port = port;
         BaseUrl = new Uri($"http://127.0.0.1:{Port}");
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         Storage = new DeskStorage(Options.Create(new AbuseDeskOptions { Storage = new StorageOptions { ConnectionString = StorageConnection } }));
@@ -181,6 +187,7 @@ public sealed class DeskApp : IAsyncLifetime
         env["AbuseDesk__Email__Burst"] = MailBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // A claimed mail blocks its duplicates for twice this: short here so duplicate-delivery tests settle quickly.
         env["AbuseDesk__Email__SendTimeout"] = "00:00:05";
+        Configure(env);
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
         _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
@@ -199,6 +206,15 @@ public sealed class DeskApp : IAsyncLifetime
             return response.IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(60), "the app to answer /api/health");
     }
+
+    /// <summary>
+    /// Settings of this app beyond the common ones. The suite's app trusts loopback as a forwarding proxy: the tests
+    /// are that proxy, and give each simulated customer its own address with X-Forwarded-For (PortalSession,
+    /// Chromium), so the per-address portal limit counts each test apart. The app as shipped trusts no proxy
+    /// (<see cref="StockDeskApp"/>).
+    /// </summary>
+    protected virtual void Configure(IDictionary<string, string?> environment) =>
+        environment["AbuseDesk__Portal__RateLimits__TrustedProxies"] = "127.0.0.1";
 
     private void Ensure(HttpResponseMessage response, string what)
     {

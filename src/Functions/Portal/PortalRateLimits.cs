@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -21,8 +20,14 @@ public sealed class PortalRateLimits : IDisposable
     public PortalRateLimits(IOptions<PortalOptions> portal)
     {
         var limits = portal.Value.RateLimits;
+        if (!ForwardedFor.TryParseProxies(limits.TrustedProxies, out var proxies, out var error))
+        {
+            throw new InvalidOperationException(error);
+        }
+
         _limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(context => Fixed("ip|" + ClientAddress(context, limits.ForwardedForFromLoopback), limits.RequestsPerIpPerMinute)),
+            PartitionedRateLimiter.Create<HttpContext, string>(context => Fixed("ip|" + ForwardedFor.ClientAddress(
+                context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"].ToString(), proxies), limits.RequestsPerIpPerMinute)),
             PartitionedRateLimiter.Create<HttpContext, string>(context => TokenOf(context) is { } token
                 ? HttpMethods.IsPost(context.Request.Method)
                     ? Fixed("post|" + token, limits.PostsPerTokenPerMinute)
@@ -49,24 +54,6 @@ public sealed class PortalRateLimits : IDisposable
     }
 
     public void Dispose() => _limiter.Dispose();
-
-    /// <summary>The client's address: the peer, or behind the Functions host the address Azure's front end saw.</summary>
-    public static string ClientAddress(HttpContext context, bool forwardedForFromLoopback)
-    {
-        var peer = context.Connection.RemoteIpAddress;
-        if (forwardedForFromLoopback && (peer is null || IPAddress.IsLoopback(peer))
-            && context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 and < 1024 } forwarded)
-        {
-            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
-            if (IPEndPoint.TryParse(last, out var endpoint))
-            {
-                return endpoint.Address.ToString();
-            }
-        }
-
-        return peer?.ToString() ?? "unknown";
-    }
-
 
     private static string? TokenOf(HttpContext context)
     {

@@ -47,8 +47,8 @@ public sealed class Chromium : IAsyncLifetime
     }
 
     /// <summary>
-    /// A fresh customer: own cookies, own client address (through X-Forwarded-For from loopback, as behind the
-    /// Functions host), so the portal's per-address limit counts each test on its own.
+    /// A fresh customer: own cookies, own client address (through X-Forwarded-For, which the suite's app trusts from
+    /// loopback: see DeskApp.Configure), so the portal's per-address limit counts each test on its own.
     /// </summary>
     public async Task<IBrowserContext> CustomerAsync(int width = 1024, int height = 768) =>
         await Browser.NewContextAsync(new BrowserNewContextOptions

@@ -2,7 +2,11 @@ using System.Net;
 
 namespace AbuseDesk.Functions.Tests.Portal;
 
-/// <summary>The portal's default limits (60 views and 10 posts a minute per link, 120 requests per address).</summary>
+/// <summary>
+/// The portal's default limits (60 views and 10 posts a minute per link, 120 requests per address). The client
+/// address comes from X-Forwarded-For, which the suite's app trusts from loopback (DeskApp.Configure); without a
+/// trusted proxy the header counts for nothing (UntrustedForwardedForTests).
+/// </summary>
 [Collection(DeskCollection.Name)]
 public sealed class PortalRateLimitTests(DeskApp app)
 {

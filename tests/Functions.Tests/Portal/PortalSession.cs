@@ -10,7 +10,10 @@ public sealed partial class PortalSession(DeskApp app)
 {
     private readonly CookieContainer _cookies = new();
 
-    /// <summary>Each session is its own client address, as each customer is (see PortalRateLimits).</summary>
+    /// <summary>
+    /// Each session is its own client address, as each customer is (see PortalRateLimits): sent as X-Forwarded-For,
+    /// which the suite's app trusts from loopback (DeskApp.Configure).
+    /// </summary>
     private readonly string _address = Portal.PortalCases.RandomClientAddress();
 
     public async Task<PortalPage> OpenAsync(string url)
