@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Core;
 using Azure.Identity;
+using AbuseDesk.Functions.Hosting;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -27,6 +28,9 @@ public static class DeskTelemetry
 
     public static readonly ActivitySource Source = new(SourceName);
 
+    /// <summary>The logger behind ASP.NET Core's request lines and request scope (see <see cref="AddDeskTelemetry"/>).</summary>
+    public const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static IHostApplicationBuilder AddDeskTelemetry(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -36,12 +40,29 @@ public static class DeskTelemetry
         // Scopes carry ReportId/CaseId (DeskInvocation): show them on the console as well.
         builder.Logging.AddSimpleConsole(options => options.IncludeScopes = true);
 
+        // ASP.NET Core's hosting diagnostics write "Request starting GET .../portal/cases/{the whole token}?code=..."
+        // and put the raw path into a scope on every line logged during a request, on the console and in Application
+        // Insights alike. A portal link is a 30-day credential and ?code= the ops key: this logger stays off whatever
+        // the configured levels; HttpEndpoint scopes each request with its redacted path instead, and the request
+        // traces below carry the same redaction. Kestrel's own lines carry connection ids, not paths.
+        builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
+
         var telemetry = builder.Services.AddOpenTelemetry()
             // In Azure the site name is the app's role name in Application Insights, as the Functions host reports it.
             .ConfigureResource(resource => resource.AddService(configuration["WEBSITE_SITE_NAME"] ?? "abusedesk"))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(SourceName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                tracing.AddSource(SourceName)
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        // The route (http.route, the span's name) stays; the path and query lose their secrets.
+                        activity.SetTag("url.path", Redacted.Path(request.Path));
+                        if (request.QueryString.HasValue)
+                        {
+                            activity.SetTag("url.query", Redacted.Query(request.QueryString));
+                        }
+                    })
+                    .AddHttpClientInstrumentation();
                 if (console && string.IsNullOrEmpty(connectionString))
                 {
                     tracing.AddConsoleExporter();
