@@ -81,6 +81,7 @@ public static class PortalFunction
         {
             return unreadable!;
         }
+
         var cookie = context.Request.Cookies[CsrfCookie];
         var given = form["csrf"].FirstOrDefault();
         if (string.IsNullOrEmpty(cookie) || given is null
