@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AbuseDesk.Functions;
 
 /// <summary>The "AbuseDesk" configuration section; validated at start-up so a bad setting never surfaces mid-flight.</summary>
-public sealed class AbuseDeskOptions
+public sealed class AbuseDeskOptions : IValidatableObject
 {
     public const string Section = "AbuseDesk";
 
@@ -33,6 +33,25 @@ public sealed class AbuseDeskOptions
 
     /// <summary>The playbook file; relative paths are read from the app folder. ABUSEDESK_PLAYBOOKS sets it.</summary>
     public string Playbooks { get; set; } = "playbooks.yaml";
+
+    // Data annotations do not look into nested objects on their own: without this a section's ranges would go
+    // unchecked and a bad value would surface mid-flight instead of at start.
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Nested(nameof(Storage), Storage).Concat(Nested(nameof(Intake), Intake)).Concat(Nested($"{nameof(Intake)}:{nameof(IntakeOptions.ReporterLimits)}", Intake.ReporterLimits))
+            .Concat(Nested(nameof(Smtp), Smtp)).Concat(Nested(nameof(Tokens), Tokens)).Concat(Nested(nameof(Email), Email))
+            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo));
+
+    private static IEnumerable<ValidationResult> Nested(string section, object? options)
+    {
+        if (options is null)
+        {
+            return [];
+        }
+
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return results.Select(r => new ValidationResult($"{Section}:{section}: {r.ErrorMessage}", r.MemberNames));
+    }
 }
 
 public sealed class StorageOptions
@@ -54,6 +73,22 @@ public sealed class IntakeOptions
 {
     [Range(1024, 1L << 32)]
     public long MaxReportBytes { get; set; } = 25L * 1024 * 1024;
+
+    /// <summary>What a reporter may send unless ops set its own: sized for an individual, not a feed.</summary>
+    [Required]
+    public ReporterLimitOptions ReporterLimits { get; set; } = new();
+}
+
+public sealed class ReporterLimitOptions
+{
+    [Range(1, 1_000_000)]
+    public int ReportsPerMinute { get; set; } = 30;
+
+    [Range(1024, long.MaxValue)]
+    public long BytesPerDay { get; set; } = 100L * 1024 * 1024;
+
+    [Range(1, long.MaxValue)]
+    public long EventsPerDay { get; set; } = 20_000;
 }
 
 public sealed class SmtpOptions

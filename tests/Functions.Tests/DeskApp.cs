@@ -110,7 +110,14 @@ public class DeskApp : IAsyncLifetime
         2001:db8:80:2::/64,cust-feedback,vm-feedback-2,feedback-customer@customer.test,2026-10-01
         2001:db8:80:3::/64,cust-feedback,vm-feedback-3,feedback-customer@customer.test,2026-10-01
         2001:db8:80:4::/64,cust-feedback,vm-feedback-4,feedback-customer@customer.test,2026-10-01
+        2001:db8:90::/48,cust-failed,vm-failed,failed@customer.test,2026-10-01
+        2001:db8:91::/48,cust-limits,vm-limits,limits@customer.test,2026-10-01
+        2001:db8:93::/48,cust-limits-events,vm-limits-events,limits-events@customer.test,2026-10-01
+        2001:db8:92::/48,cust-whole,vm-whole,whole@customer.test,2026-10-01
         """;
+
+    /// <summary>Limits for a reporter that sends like a feed (AbuseDesk:Intake:ReporterLimits are an individual's).</summary>
+    public static readonly object FeedLimits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 };
 
     /// <summary>The send rate the app runs with in tests (AbuseDesk:Email): fast enough for the suite, slow enough to measure.</summary>
     public const int MailsPerMinute = 1200;
@@ -129,7 +136,8 @@ public class DeskApp : IAsyncLifetime
 
         using (var create = Ops(HttpMethod.Post, "/api/ops/reporters"))
         {
-            create.Content = JsonContent.Create(new { name = "Test reporter", contactEmail = "reporter@reporter.test", wantsFeedback = true });
+            // Feed-sized limits: the suite sends hundreds of reports a minute from this one reporter.
+            create.Content = JsonContent.Create(new { name = "Test reporter", contactEmail = "reporter@reporter.test", wantsFeedback = true, limits = FeedLimits });
             using var response = await Http.SendAsync(create);
             Ensure(response, "POST /api/ops/reporters");
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;

@@ -29,7 +29,7 @@ public static class LoadRun
         }
 
         (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false })).Content.ReadAsStringAsync())!;
+        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } })).Content.ReadAsStringAsync())!;
         var key = reporter["key"]!.GetValue<string>();
 
         var csv = ScanSshCsv(rows, customers);

@@ -35,7 +35,7 @@ public static class WorkflowRun
         }
 
         (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false })).Content.ReadAsStringAsync())!;
+        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } })).Content.ReadAsStringAsync())!;
         var events = Enumerable.Range(0, count).Select(i =>
             $$"""{"ip":"2001:db8:{{i / 65536:x}}:{{i % 65536:x}}::1","abuseClass":"scanning","reportType":"bench","occurredAt":"2026-11-20T10:00:00Z","evidence":"bench {{i}}"}""");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports")

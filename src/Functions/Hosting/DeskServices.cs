@@ -58,6 +58,7 @@ public static class DeskServices
         services.AddSingleton<OpsEndpoint>();
         services.AddSingleton<Reporters>();
         services.AddSingleton<AcceptReport>();
+        services.AddSingleton<ReporterQuota>();
         services.AddSingleton<RefusedDrops>();
         services.AddSingleton<ReportQueries>();
         services.AddSingleton<OpsKey>();

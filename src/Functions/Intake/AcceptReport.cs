@@ -61,11 +61,32 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
         return await RecordAsync(reporterId, contentHash, size, contentType, fileName, null, cancellationToken);
     }
 
+    /// <summary>The report these bytes from this reporter already are, or null; a known one still unparsed is queued again.</summary>
+    public async Task<AcceptedReport?> KnownAsync(string reporterId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var reportId = ReportIdFor(reporterId, Convert.ToHexStringLower(SHA256.HashData(content.Span)));
+        var found = await storage.Reports.GetEntityIfExistsAsync<ReportEntity>(reportId, ReportEntity.Row, cancellationToken: cancellationToken);
+        if (!found.HasValue)
+        {
+            return null;
+        }
+
+        if (found.Value!.Status == ReportStatus.Received)
+        {
+            await storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), cancellationToken);
+        }
+
+        return new AcceptedReport(reportId, Duplicate: true);
+    }
+
+    private static string ReportIdFor(string reporterId, string contentHash) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reporterId}\n{contentHash}")), 0, 12);
+
     private static string BlobNameFor(string contentHash) => $"sha256/{contentHash[..2]}/{contentHash}";
 
     private async Task<AcceptedReport> RecordAsync(string reporterId, string contentHash, long size, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
     {
-        var reportId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reporterId}\n{contentHash}")), 0, 12);
+        var reportId = ReportIdFor(reporterId, contentHash);
         var entity = new ReportEntity
         {
             PartitionKey = reportId,

@@ -10,7 +10,12 @@ namespace AbuseDesk.Functions.Intake;
 /// when <c>POST /api/reports</c> would refuse that reporter's key (unknown, or revoked), and moved to
 /// <see cref="RefusedDrops"/> for ops instead of being taken in.
 /// </summary>
-public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, RefusedDrops refused, ILogger<IngestDroppedReport> logger)
+/// <remarks>
+/// A drop counts against the reporter's limits like a POST, but is not refused by the report and byte limits: whoever
+/// can write to the inbox holds storage access, and a feed's pipeline has no one to answer a 429. The events-a-day
+/// limit still holds when it is parsed.
+/// </remarks>
+public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, ReporterQuota quota, RefusedDrops refused, ILogger<IngestDroppedReport> logger)
 {
     // Feeds can be big; they are streamed, never loaded. The cap only stops absurd uploads.
     private const long MaxBytes = 8L * 1024 * 1024 * 1024;
@@ -43,7 +48,12 @@ public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept
 
         var fileName = name[(name.LastIndexOf('/') + 1)..];
         var contentType = ContentTypeFor(fileName, properties.Value.ContentType);
-        await accept.AcceptBlobAsync(reporterId, blob, properties.Value.ContentLength, contentType, fileName, cancellationToken);
+        var accepted = await accept.AcceptBlobAsync(reporterId, blob, properties.Value.ContentLength, contentType, fileName, cancellationToken);
+        if (!accepted.Duplicate)
+        {
+            await quota.ChargeReportAsync(reporterId, properties.Value.ContentLength, cancellationToken);
+        }
+
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 

@@ -24,6 +24,12 @@ public sealed class ReportEntity : Entity
     /// <summary>Non-fatal findings of the parser (skipped rows, unknown feed type), for ops.</summary>
     public string? Notes { get; set; }
 
+    /// <summary>
+    /// The first pass read the report whole without a failure and its events fitted the reporter's allowance: only
+    /// then is anything routed (a failed report leaves nothing on any case).
+    /// </summary>
+    public bool Checked { get; set; }
+
     /// <summary>Chunks of events fully stored and attached: a redelivered message resumes after them.</summary>
     public int ChunksDone { get; set; }
 

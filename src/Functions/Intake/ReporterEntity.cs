@@ -18,6 +18,11 @@ public sealed class ReporterEntity : Entity
     public DateTimeOffset? RevokedAt { get; set; }
     public string? RevokedBy { get; set; }
     public string? RevokeReason { get; set; }
+
+    // Limits ops set for this reporter; null: the desk's default (AbuseDesk:Intake:ReporterLimits).
+    public int? ReportsPerMinute { get; set; }
+    public long? BytesPerDay { get; set; }
+    public long? EventsPerDay { get; set; }
 }
 
 /// <summary>Key lookup row (PK = "key", RK = SHA-256 of the key) → reporterId.</summary>

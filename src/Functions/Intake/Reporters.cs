@@ -5,11 +5,24 @@ using Azure;
 namespace AbuseDesk.Functions.Intake;
 
 /// <summary>Creates reporters and resolves a bearer key to its reporter.</summary>
+/// <summary>Limits ops give one reporter; a null field leaves the desk's default (or, on a change, the current value).</summary>
+public sealed record OwnLimits(int? ReportsPerMinute, long? BytesPerDay, long? EventsPerDay)
+{
+    /// <summary>What is wrong with these limits, naming the field, or null.</summary>
+    public string? Problem() =>
+        ReportsPerMinute is < 1 ? "'limits.reportsPerMinute' must be at least 1"
+        : BytesPerDay is < 1024 ? "'limits.bytesPerDay' must be at least 1024"
+        : EventsPerDay is < 1 ? "'limits.eventsPerDay' must be at least 1"
+        : null;
+
+    public bool IsEmpty => ReportsPerMinute is null && BytesPerDay is null && EventsPerDay is null;
+}
+
 public sealed class Reporters(DeskStorage storage, TimeProvider clock)
 {
     public static string NewKey() => "rk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
-    public async Task<(string ReporterId, string Key)> CreateAsync(string name, string? contactEmail, bool wantsFeedback, string? fixedKey, string? fixedId, CancellationToken cancellationToken)
+    public async Task<(string ReporterId, string Key)> CreateAsync(string name, string? contactEmail, bool wantsFeedback, string? fixedKey, string? fixedId, CancellationToken cancellationToken, OwnLimits? limits = null)
     {
         var key = fixedKey ?? NewKey();
         var reporterId = fixedId ?? "rep-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
@@ -23,6 +36,9 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
             WantsFeedback = wantsFeedback,
             KeyHash = hash,
             CreatedAt = clock.GetUtcNow(),
+            ReportsPerMinute = limits?.ReportsPerMinute,
+            BytesPerDay = limits?.BytesPerDay,
+            EventsPerDay = limits?.EventsPerDay,
         }, cancellationToken: cancellationToken);
         // The key row is written last: a key only works once its reporter exists.
         await storage.Reporters.UpsertEntityAsync(new ReporterKeyEntity { PartitionKey = ReporterKeyEntity.Partition, RowKey = hash, ReporterId = reporterId }, cancellationToken: cancellationToken);
@@ -95,7 +111,7 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
     }
 
     /// <summary>Changes the settings given (null: left as is); merges only those fields, so a concurrent revoke stands.</summary>
-    public async Task<ReporterEntity?> UpdateAsync(string reporterId, bool? wantsFeedback, string? contactEmail, CancellationToken cancellationToken)
+    public async Task<ReporterEntity?> UpdateAsync(string reporterId, bool? wantsFeedback, string? contactEmail, CancellationToken cancellationToken, OwnLimits? limits = null)
     {
         var reporter = await FindAsync(reporterId, cancellationToken);
         if (reporter is null)
@@ -114,6 +130,24 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
         {
             reporter.ContactEmail = contactEmail;
             changes[nameof(ReporterEntity.ContactEmail)] = contactEmail;
+        }
+
+        if (limits?.ReportsPerMinute is { } perMinute)
+        {
+            reporter.ReportsPerMinute = perMinute;
+            changes[nameof(ReporterEntity.ReportsPerMinute)] = perMinute;
+        }
+
+        if (limits?.BytesPerDay is { } bytes)
+        {
+            reporter.BytesPerDay = bytes;
+            changes[nameof(ReporterEntity.BytesPerDay)] = bytes;
+        }
+
+        if (limits?.EventsPerDay is { } events)
+        {
+            reporter.EventsPerDay = events;
+            changes[nameof(ReporterEntity.EventsPerDay)] = events;
         }
 
         await storage.Reporters.UpdateEntityAsync(changes, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using AbuseDesk.Domain.Intake;
 using AbuseDesk.Functions.Feedback;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Ops;
@@ -12,7 +13,7 @@ public static class ReportsFunction
     private static readonly string[] Accepted = ["message/rfc822", "application/json", "text/csv"];
 
 
-    internal static async Task<IResult> SubmitAsync(HttpContext context, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
+    internal static async Task<IResult> SubmitAsync(HttpContext context, Reporters reporters, ReporterQuota quota, AcceptReport accept, IOptions<AbuseDeskOptions> options)
     {
         var request = context.Request;
         var reporterId = await reporters.AuthenticateAsync(request, context.RequestAborted);
@@ -33,16 +34,40 @@ public static class ReportsFunction
             return TooLarge(limit);
         }
 
+        var limits = quota.LimitsOf(await reporters.FindAsync(reporterId, context.RequestAborted));
+        if (request.ContentLength > limits.BytesPerDay)
+        {
+            return TooLarge(limits.BytesPerDay, "this reporter's daily allowance");
+        }
+
         var body = await BoundedBody.ReadAsync(request.Body, limit, context.RequestAborted);
         if (body is null)
         {
             return TooLarge(limit);
         }
 
+        if (body.Value.Length > limits.BytesPerDay)
+        {
+            return TooLarge(limits.BytesPerDay, "this reporter's daily allowance");
+        }
+
+        if (await quota.AdmitAsync(reporterId, limits, body.Value.Length, context.RequestAborted) is { } refusal)
+        {
+            // A report the desk already holds is answered as the duplicate it is: a sender's retry is never refused its id.
+            return await accept.KnownAsync(reporterId, body.Value, context.RequestAborted) is { } known
+                ? Results.Json(new { reportId = known.ReportId, duplicate = true }, statusCode: StatusCodes.Status200OK)
+                : TooMany(context, refusal);
+        }
+
         var fileName = ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition, out var disposition)
             ? (disposition.FileNameStar ?? disposition.FileName)?.Trim('"')
             : null;
         var accepted = await accept.AcceptAsync(reporterId, body.Value, mediaType.MediaType!.ToLowerInvariant(), fileName, request.Query["report"].FirstOrDefault(), context.RequestAborted);
+        if (!accepted.Duplicate)
+        {
+            // Only new reports count: a sender retrying what it already sent gets its id back, never a 429.
+            await quota.ChargeReportAsync(reporterId, body.Value.Length, context.RequestAborted);
+        }
 
         var payload = new { reportId = accepted.ReportId, duplicate = accepted.Duplicate };
         var location = $"/api/reports/{accepted.ReportId}";
@@ -81,17 +106,25 @@ public static class ReportsFunction
         return Results.Json(body);
     }
 
-    private static IResult TooLarge(long limit) =>
-        Problems.Of(StatusCodes.Status413PayloadTooLarge, "Report too large", $"Reports are limited to {limit} bytes.");
+    private static IResult TooLarge(long limit, string? why = null) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "Report too large", why is null ? $"Reports are limited to {limit} bytes." : $"Reports are limited to {limit} bytes ({why}).");
+
+    private static IResult TooMany(HttpContext context, LimitRefusal refusal)
+    {
+        var seconds = (long)refusal.RetryAfter.TotalSeconds;
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, "Reporter limit reached", $"Not accepted: {refusal.Detail}. Try again in {seconds} s.",
+            new Dictionary<string, object?> { ["limit"] = refusal.Limit, ["retryAfter"] = seconds });
+    }
 }
 
 /// <summary>POST /api/reports</summary>
-public sealed class SubmitReport(HttpEndpoint endpoint, Reporters reporters, AcceptReport accept, IOptions<AbuseDeskOptions> options)
+public sealed class SubmitReport(HttpEndpoint endpoint, Reporters reporters, ReporterQuota quota, AcceptReport accept, IOptions<AbuseDeskOptions> options)
 {
     [Function(nameof(SubmitReport))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reports")] HttpRequest request) =>
-        endpoint.RunAsync(request, () => ReportsFunction.SubmitAsync(request.HttpContext, reporters, accept, options));
+        endpoint.RunAsync(request, () => ReportsFunction.SubmitAsync(request.HttpContext, reporters, quota, accept, options));
 }
 
 /// <summary>GET /api/reports/{reportId}</summary>

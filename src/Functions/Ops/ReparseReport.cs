@@ -27,6 +27,7 @@ public sealed class ReparseReport(DeskStorage storage, ILogger<ReparseReport> lo
         report.Format = null;
         report.Error = null;
         report.Notes = null;
+        report.Checked = false;
         report.ChunksDone = 0;
         report.EventCount = 0;
         report.RoutedCount = 0;

@@ -11,7 +11,7 @@ namespace AbuseDesk.Functions.Ops;
 /// </summary>
 public static class ReporterRoutes
 {
-    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason);
+    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason, OwnLimits? Limits);
 
     internal static async Task<IResult> CreateAsync(HttpContext context, Reporters reporters, OpsAudit audit)
     {
@@ -35,6 +35,11 @@ public static class ReporterRoutes
             return BadAddress(email, problem);
         }
 
+        if (body.Limits?.Problem() is { } limitsProblem)
+        {
+            return Problems.BadRequest(limitsProblem + ".");
+        }
+
         // Creating a reporter is in CONTRACT.md without an actor; scripts that name none keep working, recorded as the key.
         var actor = OpsActor.From(context.Request, body.Actor);
         if (actor is null && !string.IsNullOrWhiteSpace(body.Actor))
@@ -42,12 +47,12 @@ public static class ReporterRoutes
             return Problems.BadRequest("'actor' must be 1-200 characters.");
         }
 
-        var (reporterId, key) = await reporters.CreateAsync(body.Name.Trim(), body.ContactEmail, body.WantsFeedback, null, null, context.RequestAborted);
+        var (reporterId, key) = await reporters.CreateAsync(body.Name.Trim(), body.ContactEmail, body.WantsFeedback, null, null, context.RequestAborted, body.Limits);
         await audit.RecordAsync("reporter-create", reporterId, new OpsIntent(actor ?? AllocationRoutes.UnnamedActor, body.Reason), body.Name.Trim(), context.RequestAborted);
         return Results.Json(new { reporterId, key }, statusCode: StatusCodes.Status201Created);
     }
 
-    internal static async Task<IResult> ListAsync(HttpContext context, Reporters reporters)
+    internal static async Task<IResult> ListAsync(HttpContext context, Reporters reporters, ReporterQuota quota)
     {
         var all = await reporters.ListAsync(context.RequestAborted);
         var revoked = context.Request.Query["revoked"].FirstOrDefault();
@@ -61,16 +66,22 @@ public static class ReporterRoutes
             reporters = all
                 .Where(r => revoked is null || r.Revoked == (revoked == "true"))
                 .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-                .Select(View),
+                .Select(r => View(r, quota)),
         });
     }
 
-    internal static async Task<IResult> GetAsync(string reporterId, HttpContext context, Reporters reporters) =>
-        await reporters.FindAsync(reporterId, context.RequestAborted) is { } reporter
-            ? Results.Json(View(reporter))
-            : Problems.NotFound($"No reporter '{reporterId}'.");
+    internal static async Task<IResult> GetAsync(string reporterId, HttpContext context, Reporters reporters, ReporterQuota quota)
+    {
+        if (await reporters.FindAsync(reporterId, context.RequestAborted) is not { } reporter)
+        {
+            return Problems.NotFound($"No reporter '{reporterId}'.");
+        }
 
-    internal static async Task<IResult> RevokeAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
+        var usage = await quota.UsageAsync(reporterId, context.RequestAborted);
+        return Results.Json(View(reporter, quota, usage));
+    }
+
+    internal static async Task<IResult> RevokeAsync(string reporterId, HttpContext context, Reporters reporters, ReporterQuota quota, OpsAudit audit)
     {
         var (intent, problem) = await OpsIntent.ReadAsync(context, reasonRequired: true);
         if (intent is null)
@@ -85,12 +96,12 @@ public static class ReporterRoutes
         }
 
         await audit.RecordAsync("reporter-revoke", reporterId, intent, null, context.RequestAborted);
-        return Results.Json(View(reporter));
+        return Results.Json(View(reporter, quota));
     }
 
-    private sealed record Update(bool? WantsFeedback, string? ContactEmail, string? Actor, string? Reason);
+    private sealed record Update(bool? WantsFeedback, string? ContactEmail, string? Actor, string? Reason, OwnLimits? Limits);
 
-    internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, OpsAudit audit)
+    internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, ReporterQuota quota, OpsAudit audit)
     {
         Update? body;
         try
@@ -108,9 +119,14 @@ public static class ReporterRoutes
             return problem!;
         }
 
-        if (body?.WantsFeedback is null && body?.ContactEmail is null)
+        if (body?.WantsFeedback is null && body?.ContactEmail is null && body?.Limits is null or { IsEmpty: true })
         {
-            return Problems.BadRequest("Give 'wantsFeedback' (true or false), 'contactEmail', or both: they are the settings this route changes.");
+            return Problems.BadRequest("Give 'wantsFeedback' (true or false), 'contactEmail' or 'limits' ({\"reportsPerMinute\":…,\"bytesPerDay\":…,\"eventsPerDay\":…}): they are the settings this route changes.");
+        }
+
+        if (body.Limits?.Problem() is { } limitsProblem)
+        {
+            return Problems.BadRequest(limitsProblem + ".");
         }
 
         if (body.ContactEmail is { } email && ContactAddress.Problem(email) is { } addressProblem)
@@ -118,7 +134,7 @@ public static class ReporterRoutes
             return BadAddress(email, addressProblem);
         }
 
-        var reporter = await reporters.UpdateAsync(reporterId, body.WantsFeedback, body.ContactEmail, context.RequestAborted);
+        var reporter = await reporters.UpdateAsync(reporterId, body.WantsFeedback, body.ContactEmail, context.RequestAborted, body.Limits);
         if (reporter is null)
         {
             return Problems.NotFound($"No reporter '{reporterId}'.");
@@ -135,8 +151,14 @@ public static class ReporterRoutes
             changes.Add($"contactEmail={body.ContactEmail}");
         }
 
-        await audit.RecordAsync(body.ContactEmail is null ? "reporter-feedback" : "reporter-update", reporterId, intent, string.Join("; ", changes), context.RequestAborted);
-        return Results.Json(View(reporter));
+        if (body.Limits is { } limits)
+        {
+            changes.AddRange(LimitNames(limits.ReportsPerMinute, limits.BytesPerDay, limits.EventsPerDay).Select(l => $"{l.Name}={l.Value}"));
+        }
+
+        var action = body.ContactEmail is null && body.Limits is null ? "reporter-feedback" : "reporter-update";
+        await audit.RecordAsync(action, reporterId, intent, string.Join("; ", changes), context.RequestAborted);
+        return Results.Json(View(reporter, quota));
     }
 
     /// <summary>400 naming the field, with the value quoted safely (control characters escaped).</summary>
@@ -144,8 +166,35 @@ public static class ReporterRoutes
         Problems.Of(StatusCodes.Status400BadRequest, "Bad request", $"'contactEmail' '{ContactAddress.Shown(email)}' {problem}.",
             new Dictionary<string, object?> { ["field"] = "contactEmail" });
 
+    /// <summary>The limits in force, and which of them ops set for this reporter (the others are the desk's defaults).</summary>
+    private static object LimitsView(ReporterEntity r, ReporterQuota quota)
+    {
+        var limits = quota.LimitsOf(r);
+        var own = LimitNames(r.ReportsPerMinute, r.BytesPerDay, r.EventsPerDay).Select(l => l.Name);
+        return new { reportsPerMinute = limits.ReportsPerMinute, bytesPerDay = limits.BytesPerDay, eventsPerDay = limits.EventsPerDay, own };
+    }
+
+    /// <summary>The limits given (not null), by their JSON names.</summary>
+    private static IEnumerable<(string Name, long Value)> LimitNames(int? reportsPerMinute, long? bytesPerDay, long? eventsPerDay)
+    {
+        if (reportsPerMinute is { } perMinute)
+        {
+            yield return ("reportsPerMinute", perMinute);
+        }
+
+        if (bytesPerDay is { } bytes)
+        {
+            yield return ("bytesPerDay", bytes);
+        }
+
+        if (eventsPerDay is { } events)
+        {
+            yield return ("eventsPerDay", events);
+        }
+    }
+
     // Never the key nor its hash: the hash is enough to look a key up in the key rows.
-    private static object View(ReporterEntity r) => new
+    private static object View(ReporterEntity r, ReporterQuota quota, AbuseDesk.Domain.Intake.ReporterUsage? usage = null) => new
     {
         reporterId = r.RowKey,
         name = r.Name,
@@ -156,6 +205,15 @@ public static class ReporterRoutes
         revokedAt = r.RevokedAt,
         revokedBy = r.RevokedBy,
         revokeReason = r.RevokeReason,
+        limits = LimitsView(r, quota),
+        usage = usage is null ? null : new
+        {
+            reportsThisMinute = usage.MinuteReports,
+            day = usage.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            reportsToday = usage.DayReports,
+            bytesToday = usage.DayBytes,
+            eventsToday = usage.DayEvents,
+        },
     };
 }
 
@@ -169,37 +227,37 @@ public sealed class CreateReporter(OpsEndpoint endpoint, Reporters reporters, Op
 }
 
 /// <summary>GET /api/ops/reporters</summary>
-public sealed class ListReporters(OpsEndpoint endpoint, Reporters reporters)
+public sealed class ListReporters(OpsEndpoint endpoint, Reporters reporters, ReporterQuota quota)
 {
     [Function(nameof(ListReporters))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/reporters")] HttpRequest request) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.ListAsync(request.HttpContext, reporters));
+        endpoint.RunAsync(request, () => ReporterRoutes.ListAsync(request.HttpContext, reporters, quota));
 }
 
 /// <summary>GET /api/ops/reporters/{reporterId}</summary>
-public sealed class GetReporter(OpsEndpoint endpoint, Reporters reporters)
+public sealed class GetReporter(OpsEndpoint endpoint, Reporters reporters, ReporterQuota quota)
 {
     [Function(nameof(GetReporter))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/reporters/{reporterId}")] HttpRequest request, string reporterId) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.GetAsync(reporterId, request.HttpContext, reporters));
+        endpoint.RunAsync(request, () => ReporterRoutes.GetAsync(reporterId, request.HttpContext, reporters, quota));
 }
 
 /// <summary>POST /api/ops/reporters/{reporterId}/revoke</summary>
-public sealed class RevokeReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+public sealed class RevokeReporter(OpsEndpoint endpoint, Reporters reporters, ReporterQuota quota, OpsAudit audit)
 {
     [Function(nameof(RevokeReporter))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/reporters/{reporterId}/revoke")] HttpRequest request, string reporterId) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.RevokeAsync(reporterId, request.HttpContext, reporters, audit));
+        endpoint.RunAsync(request, () => ReporterRoutes.RevokeAsync(reporterId, request.HttpContext, reporters, quota, audit));
 }
 
 /// <summary>PUT /api/ops/reporters/{reporterId}</summary>
-public sealed class UpdateReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+public sealed class UpdateReporter(OpsEndpoint endpoint, Reporters reporters, ReporterQuota quota, OpsAudit audit)
 {
     [Function(nameof(UpdateReporter))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/ops/reporters/{reporterId}")] HttpRequest request, string reporterId) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.UpdateAsync(reporterId, request.HttpContext, reporters, audit));
+        endpoint.RunAsync(request, () => ReporterRoutes.UpdateAsync(reporterId, request.HttpContext, reporters, quota, audit));
 }
