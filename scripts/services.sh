@@ -37,6 +37,33 @@ start_maildev() {
   echo $!
 }
 
+# Debian's dnsmasq (package dnsmasq-base: the server alone, no system service) answers the tests' DNS zone.
+ensure_dnsmasq() {
+  command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] && return 0
+  echo "==> installing Debian's dnsmasq-base (a DNS server for the URL-host tests)"
+  local as_root=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: dnsmasq is missing; install it as root: apt-get install dnsmasq-base" >&2; return 1; }
+    as_root=(sudo)
+  fi
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base >/dev/null
+}
+
+# start_dnsmasq PORT LOG: the test zone desk.test on 127.0.0.1:PORT (UDP and TCP); any other name in it is NXDOMAIN,
+# and nothing is forwarded anywhere. Addresses are the tests' allocations (tests/Functions.Tests/DeskApp.cs).
+start_dnsmasq() {
+  local dnsmasq
+  dnsmasq=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+  "$dnsmasq" --keep-in-foreground --port="$1" --listen-address=127.0.0.1 --bind-interfaces \
+    --no-resolv --no-hosts --no-poll --pid-file= --user="$(id -un)" --local=/desk.test/ \
+    --host-record=phish.desk.test,2001:db8:94::9 \
+    --host-record=multi.desk.test,198.18.0.1,2001:db8:ffff::5,2001:db8:94::10 \
+    --host-record=outside.desk.test,2001:db8:ffff::7 \
+    --log-facility=- --log-queries >"$2" 2>&1 &
+  echo $!
+}
+
 # Azurite's well-known development key; every local account uses it.
 AZURITE_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 

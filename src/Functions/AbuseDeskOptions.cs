@@ -31,6 +31,9 @@ public sealed class AbuseDeskOptions : IValidatableObject
 
     public DemoOptions Demo { get; set; } = new();
 
+    [Required]
+    public DnsOptions Dns { get; set; } = new();
+
     /// <summary>The playbook file; relative paths are read from the app folder. ABUSEDESK_PLAYBOOKS sets it.</summary>
     public string Playbooks { get; set; } = "playbooks.yaml";
 
@@ -39,7 +42,7 @@ public sealed class AbuseDeskOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Nested(nameof(Storage), Storage).Concat(Nested(nameof(Intake), Intake)).Concat(Nested($"{nameof(Intake)}:{nameof(IntakeOptions.ReporterLimits)}", Intake.ReporterLimits))
             .Concat(Nested(nameof(Smtp), Smtp)).Concat(Nested(nameof(Tokens), Tokens)).Concat(Nested(nameof(Email), Email))
-            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo));
+            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo)).Concat(Nested(nameof(Dns), Dns));
 
     private static IEnumerable<ValidationResult> Nested(string section, object? options)
     {
@@ -150,6 +153,44 @@ public sealed class TokenOptions
     public Dictionary<string, string> Keys { get; set; } = [];
 
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>
+/// Looking up the hosts of URL-only complaints (docs/url-hosts.md). In Azure the platform's resolver (168.63.129.16)
+/// answers when no server is named; locally and in tests a named server does.
+/// </summary>
+public sealed class DnsOptions : IValidatableObject
+{
+    /// <summary>"address" or "address:port"; empty: the machine's resolvers.</summary>
+    public List<string> Servers { get; set; } = [];
+
+    /// <summary>Per query; a host that does not answer in time stays unrouted saying so.</summary>
+    [Range(100, 30_000)]
+    public int TimeoutMilliseconds { get; set; } = 2_000;
+
+    /// <summary>Distinct hosts looked up per report; the rest of its URL-only events stay unrouted, noted on the report.</summary>
+    [Range(0, 10_000)]
+    public int MaxHostsPerReport { get; set; } = 100;
+
+    /// <summary>Longest an answer is reused (DNS TTLs shorter than this are kept).</summary>
+    [Range(0, 86_400)]
+    public int MaxCacheSeconds { get; set; } = 300;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var server in Servers)
+        {
+            if (ParseServer(server) is null)
+            {
+                yield return new ValidationResult($"'{server}' is not an IP address or IP:port", [nameof(Servers)]);
+            }
+        }
+    }
+
+    public static System.Net.IPEndPoint? ParseServer(string text) =>
+        System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Address.ToString() is not "0.0.0.0"
+            ? new System.Net.IPEndPoint(endpoint.Address, endpoint.Port == 0 ? 53 : endpoint.Port)
+            : null;
 }
 
 public sealed class OpsOptions

@@ -113,6 +113,7 @@ public class DeskApp : IAsyncLifetime
         2001:db8:90::/48,cust-failed,vm-failed,failed@customer.test,2026-10-01
         2001:db8:91::/48,cust-limits,vm-limits,limits@customer.test,2026-10-01
         2001:db8:93::/48,cust-limits-events,vm-limits-events,limits-events@customer.test,2026-10-01
+        2001:db8:94::/48,cust-dns,vm-dns,dns@customer.test,2026-10-01
         2001:db8:92::/48,cust-whole,vm-whole,whole@customer.test,2026-10-01
         """;
 
@@ -178,6 +179,10 @@ public class DeskApp : IAsyncLifetime
         env["AbuseDesk__PublicUrl"] = BaseUrl.ToString().TrimEnd('/');
         env["AbuseDesk__Storage__ConnectionString"] = StorageConnection;
         env["AbuseDesk__Smtp__Port"] = SmtpPort;
+        // The test zone ./test serves with dnsmasq (scripts/services.sh): the hosts of URL-only reports resolve there.
+        env["AbuseDesk__Dns__Servers__0"] = "127.0.0.1:" + (Environment.GetEnvironmentVariable("ABUSEDESK_TEST_DNS_PORT")
+            ?? throw new InvalidOperationException("ABUSEDESK_TEST_DNS_PORT is not set: run the tests with ./test"));
+        env["AbuseDesk__Dns__TimeoutMilliseconds"] = "1000";
         env["AbuseDesk__Intake__MaxReportBytes"] = MaxReportBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["AbuseDesk__Tokens__Keys__k1"] = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-signing-key-0123456789abcdef0123"));
         env["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";

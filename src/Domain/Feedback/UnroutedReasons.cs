@@ -9,6 +9,7 @@ public static class UnroutedReasons
     public const string NotOurNetwork = "not-our-network";
     public const string PrivateAddress = "private-address";
     public const string NoIp = "no-ip";
+    public const string HostUnresolved = "host-unresolved";
     public const string InvalidIp = "invalid-ip";
     public const string Other = "other";
 
@@ -17,6 +18,7 @@ public static class UnroutedReasons
         "outside the provider's network" => NotOurNetwork,
         "private or reserved address" => PrivateAddress,
         "invalid IP address" => InvalidIp,
+        not null when reason.StartsWith(Cases.ReportedHosts.UnresolvedPrefix, StringComparison.Ordinal) => HostUnresolved,
         not null when reason.StartsWith("no IP address", StringComparison.Ordinal) => NoIp,
         _ => Other,
     };
@@ -26,6 +28,7 @@ public static class UnroutedReasons
         NotOurNetwork => "not our network",
         PrivateAddress => "private or reserved address",
         NoIp => "no IP address",
+        HostUnresolved => "its host did not resolve",
         InvalidIp => "invalid IP address",
         _ => "not routed",
     };

@@ -68,6 +68,7 @@ public static class DeskServices
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<PoisonQueues>();
         services.AddSingleton<AllocationStore>();
+        services.AddSingleton<HostLookup>();
         services.AddSingleton<AssignEvents>();
         services.AddSingleton<CaseLinks>();
         services.AddPortal(builder.Configuration);

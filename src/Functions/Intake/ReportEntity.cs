@@ -30,6 +30,9 @@ public sealed class ReportEntity : Entity
     /// </summary>
     public bool Checked { get; set; }
 
+    /// <summary>Distinct URL hosts past the per-report lookup limit: their events stay unrouted (noted for ops).</summary>
+    public long UrlHostsNotLookedUp { get; set; }
+
     /// <summary>Chunks of events fully stored and attached: a redelivered message resumes after them.</summary>
     public int ChunksDone { get; set; }
 

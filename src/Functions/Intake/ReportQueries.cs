@@ -41,6 +41,20 @@ public sealed class ReportQueries(DeskStorage storage)
         return events;
     }
 
+    /// <summary>What DNS answered for the hosts of the report's URL-only events, by host (recorded by its first pass).</summary>
+    public async Task<IReadOnlyDictionary<string, Domain.Cases.HostAnswer>> HostAnswersAsync(string reportId, CancellationToken cancellationToken)
+    {
+        var answers = new SortedDictionary<string, Domain.Cases.HostAnswer>(StringComparer.Ordinal);
+        var to = KeyRange.After(HostAnswerEntity.RowPrefix);
+        await foreach (var row in storage.Reports.QueryAsync<HostAnswerEntity>(
+            e => e.PartitionKey == reportId && e.RowKey.CompareTo(HostAnswerEntity.RowPrefix) >= 0 && e.RowKey.CompareTo(to) < 0, cancellationToken: cancellationToken))
+        {
+            answers[row.Host] = row.ToAnswer();
+        }
+
+        return answers;
+    }
+
     /// <summary>The CONTRACT shape of GET /api/reports/{id}.</summary>
     public static Dictionary<string, object?> Status(ReportEntity report) => new()
     {

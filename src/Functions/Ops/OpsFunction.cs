@@ -39,6 +39,9 @@ public static class OpsFunction
             lowConfidence = e.LowConfidence,
             severity = e.Severity,
         });
+        // Where URL-only events went and why: each host's DNS answer and when it was given.
+        body["hosts"] = (await queries.HostAnswersAsync(reportId, context.RequestAborted)).Values
+            .Select(a => new { host = a.Host, addresses = a.Addresses, resolvedAt = a.ResolvedAt, error = a.Error });
         return Results.Json(body);
     }
 

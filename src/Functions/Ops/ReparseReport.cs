@@ -28,6 +28,7 @@ public sealed class ReparseReport(DeskStorage storage, ILogger<ReparseReport> lo
         report.Error = null;
         report.Notes = null;
         report.Checked = false;
+        report.UrlHostsNotLookedUp = 0;
         report.ChunksDone = 0;
         report.EventCount = 0;
         report.RoutedCount = 0;

@@ -8,6 +8,7 @@ using AbuseDesk.Functions.Ownership;
 using AbuseDesk.Functions.Storage;
 using AbuseDesk.Functions.Telemetry;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace AbuseDesk.Functions.Parsing;
 
@@ -20,7 +21,11 @@ namespace AbuseDesk.Functions.Parsing;
 /// done. A redelivered message skips finished chunks and redoes the rest idempotently; memory stays bounded by
 /// one chunk. Parsing costs little next to storing (hundreds of MB/s), so reading twice is cheap.
 /// </summary>
-public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, Reporters reporters, ReporterQuota quota, ILogger<ParseReport> logger)
+/// <remarks>
+/// URL-only events (a phishing page, a malware download) name a host: the first pass gathers the report's hosts
+/// (bounded), looks them up in DNS and records the answers; the second routes by those records (docs/url-hosts.md).
+/// </remarks>
+public sealed class ParseReport(DeskStorage storage, AllocationStore allocations, AssignEvents assign, Reporters reporters, ReporterQuota quota, HostLookup hosts, ReportQueries queries, IOptions<AbuseDeskOptions> options, ILogger<ParseReport> logger)
 {
     // Case work (resolve, attach, wake) is per case and chunk: bigger chunks mean less of it; 25,000 events
     // (about 40 MB) keeps memory bounded for any feed size.
@@ -65,6 +70,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         }
 
         var table = await allocations.CurrentAsync(cancellationToken);
+        var answers = await queries.HostAnswersAsync(report.PartitionKey, cancellationToken);
         IReadOnlyDictionary<CaseKey, AssignEvents.Target> known = new Dictionary<CaseKey, AssignEvents.Target>();
         var chunk = 0;
         var index = 0;
@@ -83,7 +89,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
                 var routed = new RoutedEvent[events.Length];
                 for (var i = 0; i < events.Length; i++)
                 {
-                    routed[i] = CaseAssignment.Route(index++, events[i], table);
+                    routed[i] = ReportedHosts.Route(index++, events[i], table, answers);
                 }
 
                 known = await StoreChunkAsync(report.PartitionKey, chunk, routed, known, cancellationToken);
@@ -91,7 +97,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
                 report.EventCount += routed.Length;
                 report.RoutedCount += routed.Count(r => r.Routed);
                 report.UnroutedCount = report.EventCount - report.RoutedCount;
-                report.Notes = Bound(reading.Notes.ToString());
+                report.Notes = NotesOf(report, reading);
                 report = await SaveAsync(report, cancellationToken);
                 DeskMetrics.EventsRouted(routed.Count(r => r.Routed), routed.Count(r => !r.Routed));
             }
@@ -106,7 +112,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         }
 
         report.Status = ReportStatus.Parsed;
-        report.Notes = Bound(reading.Notes.ToString());
+        report.Notes = NotesOf(report, reading);
         await SaveAsync(report, cancellationToken);
         logger.LogInformation("Report {ReportId} parsed as {Format}: {Events} events, {Routed} routed", report.PartitionKey, report.Format, report.EventCount, report.RoutedCount);
     }
@@ -118,6 +124,9 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     private async Task<string?> CheckAsync(ReportEntity report, CancellationToken cancellationToken)
     {
         long events = 0;
+        var maxHosts = options.Value.Dns.MaxHostsPerReport;
+        var urlHosts = new HashSet<string>(StringComparer.Ordinal);
+        var hostsLeftOut = 0L;
         await using (var content = await storage.RawReports.GetBlobClient(report.BlobName).OpenReadAsync(cancellationToken: cancellationToken))
         using (var reading = ReportParser.Open(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint)))
         {
@@ -129,9 +138,21 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
 
             try
             {
-                foreach (var _ in reading.Events)
+                foreach (var reportEvent in reading.Events)
                 {
                     events++;
+                    if (ReportedHosts.HostToResolve(reportEvent) is { } host && !urlHosts.Contains(host))
+                    {
+                        // Bounded: a report naming a million hosts must not become a million lookups.
+                        if (urlHosts.Count < maxHosts)
+                        {
+                            urlHosts.Add(host);
+                        }
+                        else
+                        {
+                            hostsLeftOut++;
+                        }
+                    }
                 }
             }
             catch (ReportRejectedException ex)
@@ -147,16 +168,38 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         }
 
         // A reparse is ops' decision, not the reporter's traffic: its events were counted when it first came in.
-        if (report.Reparses > 0)
+        if (report.Reparses == 0)
         {
-            return null;
+            // A crash between taking and saving takes them again on redelivery: the reporter is charged twice, never routed twice.
+            var limits = quota.LimitsOf(await reporters.FindAsync(report.ReporterId, cancellationToken));
+            if (await quota.TakeEventsAsync(report.ReporterId, limits, events, cancellationToken) is { } refusal)
+            {
+                return $"not routed: {refusal.Detail}; ops can raise the reporter's limits and reparse it";
+            }
         }
 
-        // A crash between taking and saving takes them again on redelivery: the reporter is charged twice, never routed twice.
-        var limits = quota.LimitsOf(await reporters.FindAsync(report.ReporterId, cancellationToken));
-        return await quota.TakeEventsAsync(report.ReporterId, limits, events, cancellationToken) is { } refusal
-            ? $"not routed: {refusal.Detail}; ops can raise the reporter's limits and reparse it"
-            : null;
+        await LookUpHostsAsync(report, urlHosts, hostsLeftOut, cancellationToken);
+        return null;
+    }
+
+    /// <summary>Looks the hosts up (a few at a time) and records every answer in the report's partition before routing.</summary>
+    private async Task LookUpHostsAsync(ReportEntity report, IReadOnlyCollection<string> urlHosts, long hostsLeftOut, CancellationToken cancellationToken)
+    {
+        report.UrlHostsNotLookedUp = hostsLeftOut;
+        if (urlHosts.Count == 0)
+        {
+            return;
+        }
+
+        var answers = new System.Collections.Concurrent.ConcurrentBag<HostAnswer>();
+        await Parallel.ForEachAsync(urlHosts, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (host, ct) =>
+            answers.Add(await hosts.ResolveAsync(host, ct)));
+        foreach (var batch in answers.Select(a => HostAnswerEntity.From(report.PartitionKey, a)).Chunk(100))
+        {
+            await storage.Reports.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+        }
+
+        logger.LogInformation("Report {ReportId}: {Hosts} URL host(s) looked up, {Resolved} resolved", report.PartitionKey, answers.Count, answers.Count(a => a.Addresses.Count > 0));
     }
 
     private async Task<IReadOnlyDictionary<CaseKey, AssignEvents.Target>> StoreChunkAsync(
@@ -212,6 +255,10 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         report.ETag = response.Headers.ETag ?? report.ETag;
         return report;
     }
+
+    private static string? NotesOf(ReportEntity report, ReportReading reading) => Bound(report.UrlHostsNotLookedUp > 0
+        ? $"{report.UrlHostsNotLookedUp} more URL host(s) not looked up (a report's limit); their events stay unrouted\n{reading.Notes}".TrimEnd()
+        : reading.Notes.ToString());
 
     private static string? Bound(string? text) => string.IsNullOrEmpty(text) ? null : text.Length <= 2000 ? text : text[..2000];
 
