@@ -49,7 +49,7 @@ public sealed class CaseEvidenceTests(DeskApp app)
         Assert.Equal(Start.AddMinutes(1499), row.LastEventAt);
         Assert.Equal(rows.Count, (await EvidenceRowsAsync(app, caseId)).Count);
         // Event ids number events within their report: the second report's are 0-299; the text says which they are.
-        Assert.Equal([1499, 1498, 1497, 1496, 1495].Select(i => $"ev-{i} {Hostile}"), CaseEvidence.Unpack(row.EvidenceSample).Select(e => e.Evidence));
+        Assert.Equal(new[] { 1499, 1498, 1497, 1496, 1495 }.Select(i => $"ev-{i} {Hostile}"), CaseEvidence.Unpack(row.EvidenceSample).Select(e => e.Evidence));
 
         var ops = await app.OpsJsonAsync($"/api/ops/cases/{caseId}");
         Assert.Equal(1500, ops["eventCount"]!.GetValue<int>());
