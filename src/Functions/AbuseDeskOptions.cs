@@ -29,6 +29,8 @@ public sealed class AbuseDeskOptions : IValidatableObject
 
     public PlatformOptions Platform { get; set; } = new();
 
+    public CaseOptions Cases { get; set; } = new();
+
     public DemoOptions Demo { get; set; } = new();
 
     [Required]
@@ -203,6 +205,17 @@ public sealed class OpsOptions
     /// the header and strips forged ones; on by default when running in Azure (WEBSITE_AUTH_ENABLED).
     /// </summary>
     public bool TrustPrincipalHeader { get; set; } = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>What one case may hold (section AbuseDesk:Cases); docs/evidence.md.</summary>
+public sealed class CaseOptions
+{
+    /// <summary>
+    /// Events a case keeps as readable evidence rows; later ones are only counted (total, first and last seen, a
+    /// sample of the most recent). Bounds what one flood of reports can make a case cost to store and to show.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxEvidencePerCase { get; set; } = 1000;
 }
 
 public sealed class DemoOptions

@@ -99,6 +99,12 @@ public class DeskApp : IAsyncLifetime
         2001:db8:60:e::/64,cust-portal-14,vm-portal-14,portal-14@customer.test,2026-10-01
         2001:db8:60:f::/64,cust-portal-15,vm-portal-15,portal-15@customer.test,2026-10-01
         2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
+        2001:db8:61:1::/64,cust-evidence-1,vm-evidence-1,evidence-1@customer.test,2026-10-01
+        2001:db8:61:2::/64,cust-evidence-2,vm-evidence-2,evidence-2@customer.test,2026-10-01
+        2001:db8:61:3::/64,cust-evidence-3,vm-evidence-3,evidence-3@customer.test,2026-10-01
+        2001:db8:61:4::/64,cust-evidence-4,vm-evidence-4,evidence-4@customer.test,2026-10-01
+        2001:db8:61:5::/64,cust-evidence-5,vm-evidence-5,evidence-5@customer.test,2026-10-01
+        2001:db8:61:6::/64,cust-evidence-6,vm-evidence-6,evidence-6@customer.test,2026-10-01
         2001:db8:50::/48,cust-mail-en,vm-mail-en,mail-en@mail.test,2026-10-01,en
         2001:db8:51::/48,cust-mail-de,vm-mail-de,mail-de@mail.test,2026-10-01,de
         2001:db8:70::/48,cust-ops-a,vm-ops-a1,ops-a@customer.test,2026-10-01

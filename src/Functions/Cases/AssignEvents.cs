@@ -4,6 +4,7 @@ using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Functions.Storage;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace AbuseDesk.Functions.Cases;
 
@@ -11,11 +12,14 @@ namespace AbuseDesk.Functions.Cases;
 /// Puts a report's routed events into cases: one open case per customer, resource and abuse class.
 /// Two steps around the event write: <see cref="ResolveAsync"/> finds (or reserves) the case for each key, then
 /// <see cref="AttachAsync"/> adds one link row per case and chunk in the same transaction as the case's new
-/// count. The open-case index row stops two workers opening two cases for one key; the link row makes a
-/// redelivered chunk count nothing twice. Cases are handled in parallel: they are independent partitions.
+/// count, its first and last seen, its sample and, while the case is under its cap, the chunk's evidence rows.
+/// The open-case index row stops two workers opening two cases for one key; the link row makes a redelivered
+/// chunk count (and keep) nothing twice. Cases are handled in parallel: they are independent partitions.
 /// </summary>
-public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, RecentCaseRows recent, TimeProvider clock, ILogger<AssignEvents> logger)
+public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, RecentCaseRows recent, TimeProvider clock, IOptions<AbuseDeskOptions> options, ILogger<AssignEvents> logger)
 {
+    private readonly int _evidenceCap = Math.Max(0, options.Value.Cases.MaxEvidencePerCase);
+
     private const int MaxAttempts = 20;
 
     /// <summary>
@@ -105,13 +109,41 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
     private async Task<Target> AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var row = target.Existing ?? NewCase(target.CaseId, group, now);
         var isNew = target.Existing is null;
+        // Changed on a copy: a refused transaction must leave the caller's row as it was stored.
+        var row = target.Existing?.Copy() ?? NewCase(target.CaseId, group, now);
+        var before = row.Copy();
         var wake = !row.WakePending && row.DigestDueAt is null;
         row.WakePending |= wake;
         row.EventCount += group.Events.Count;
-        var latest = group.Events.Max(e => e.Event.OccurredAt ?? now);
+        var (earliest, latest) = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
+        foreach (var e in group.Events)
+        {
+            var at = e.Event.OccurredAt ?? now;
+            earliest = at < earliest ? at : earliest;
+            latest = at > latest ? at : latest;
+        }
+
+        row.FirstEventAt = row.FirstEventAt is { } first && first < earliest ? first : earliest;
         row.LastEventAt = row.LastEventAt is { } last && last > latest ? last : latest;
+
+        // The first events up to the cap become evidence rows in this same transaction; the rest only count.
+        var keep = CaseEvidence.Keep(row.EvidenceKept, group.Events.Count, _evidenceCap);
+        var packs = CaseEvidence.Pack(group.Events.Take(keep).Select(e => EvidenceItem.From(reportId, e)), CaseEvidence.MaxRowsPerAttach, out var kept);
+        var evidence = packs.Select((events, i) => new EvidenceEntity
+        {
+            PartitionKey = target.CaseId,
+            RowKey = EvidenceEntity.RowKeyFor(target.CaseId, row.EvidenceRows + i),
+            Number = row.EvidenceRows + i,
+            ReportId = reportId,
+            Chunk = chunk,
+            Count = events.Count,
+            Events = events.Json,
+        }).ToList();
+        row.EvidenceRows += evidence.Count;
+        row.EvidenceKept += kept;
+        var sample = CaseEvidence.Sample(CaseEvidence.Unpack(row.EvidenceSample), group.Events.Select(e => EvidenceItem.From(reportId, e)));
+        row.EvidenceSample = CaseEvidence.Serialize(sample);
 
         var link = new CaseEventLinkEntity
         {
@@ -120,6 +152,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
             ReportId = reportId,
             Chunk = chunk,
             Count = group.Events.Count,
+            Kept = kept,
         };
         try
         {
@@ -127,6 +160,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
             [
                 isNew ? new TableTransactionAction(TableTransactionActionType.Add, row) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
                 new TableTransactionAction(TableTransactionActionType.Add, link),
+                .. evidence.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)),
             ], cancellationToken);
             row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
             // The wake-up this may queue will decide on this very row (RecentCaseRows).
@@ -135,15 +169,20 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
         {
-            // This chunk is already attached (a redelivered message): nothing to count again, unless a reparse
-            // after a parser fix found a different number of events in it for this case.
+            // This chunk is already attached (a redelivered message): nothing to count or keep again, unless a
+            // reparse after a parser fix found a different number of events in it for this case. The evidence rows
+            // the first attachment kept stay as they are.
             var attached = (await storage.Cases.GetEntityAsync<CaseEventLinkEntity>(link.PartitionKey, link.RowKey, cancellationToken: cancellationToken)).Value;
             if (attached.Count != link.Count && !isNew)
             {
-                row.EventCount = row.EventCount - group.Events.Count - attached.Count + link.Count;
+                before.EventCount = before.EventCount - attached.Count + link.Count;
+                before.FirstEventAt = row.FirstEventAt;
+                before.LastEventAt = row.LastEventAt;
+                before.WakePending = row.WakePending;
+                link.Kept = attached.Kept;
                 await storage.Cases.SubmitTransactionAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, before, before.ETag),
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, link, attached.ETag),
                 ], cancellationToken);
             }

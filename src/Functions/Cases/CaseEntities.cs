@@ -26,9 +26,24 @@ public sealed class CaseEntity : Entity
     public DateTimeOffset CustomerSince { get; set; }
     public string? Ip { get; set; }
     public string Status { get; set; } = "";
+    /// <summary>Every event attached, kept as evidence or only counted.</summary>
     public int EventCount { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
+
+    /// <summary>First seen: the earliest event's time (or its attachment's, when the report gave none).</summary>
+    public DateTimeOffset? FirstEventAt { get; set; }
+
+    /// <summary>Last seen: the latest event's time (or its attachment's, when the report gave none).</summary>
     public DateTimeOffset? LastEventAt { get; set; }
+
+    /// <summary>Events kept as readable evidence rows (at most AbuseDesk:Cases:MaxEvidencePerCase); the rest are only counted.</summary>
+    public int EvidenceKept { get; set; }
+
+    /// <summary>Evidence rows written: the next one is number EvidenceRows (<see cref="EvidenceEntity"/>).</summary>
+    public int EvidenceRows { get; set; }
+
+    /// <summary>The most recent distinct events, JSON (<see cref="CaseEvidence.Sample"/>): what is shown of the counted ones.</summary>
+    public string? EvidenceSample { get; set; }
     public DateTimeOffset? NotifiedAt { get; set; }
     public DateTimeOffset? Deadline { get; set; }
     public int Version { get; set; }
@@ -133,7 +148,8 @@ public sealed class HistoryEntity : Entity
 /// <summary>
 /// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}|{caseId}"), added in the same
 /// transaction as the case's new count: its existence is what makes attaching idempotent. The events
-/// themselves live in the events table, partition "{reportId}-{chunk}", marked with this case's id.
+/// themselves live in the events table, partition "{reportId}-{chunk}", marked with this case's id; the ones the
+/// case keeps as evidence are copied into its own partition (<see cref="EvidenceEntity"/>).
 /// </summary>
 public sealed class CaseEventLinkEntity : Entity
 {
@@ -143,7 +159,37 @@ public sealed class CaseEventLinkEntity : Entity
     public int Chunk { get; set; }
     public int Count { get; set; }
 
+    /// <summary>Of <see cref="Count"/>, the events kept as evidence rows (the rest were over the case's cap).</summary>
+    public int Kept { get; set; }
+
     public static string RowKeyFor(string caseId, string reportId, int chunk) => RowKeys.Own(caseId, $"{Prefix}{reportId}|{chunk:D5}");
+}
+
+/// <summary>
+/// Up to <see cref="CaseEvidence.MaxItemsPerRow"/> of the case's events, JSON (RK = "v|{99999999 - number}|{caseId}"),
+/// added in the attachment's transaction with the link and the count, numbered from the case row's
+/// <see cref="CaseEntity.EvidenceRows"/> under its ETag. The numbers run backwards in the key so that the newest
+/// evidence comes first in a key-range read: a page is one query from a cursor (row number, offset) to the
+/// end of the prefix, and never leaves the case's partition.
+/// </summary>
+public sealed class EvidenceEntity : Entity
+{
+    public const string Prefix = "v|";
+
+    private const int Top = 99_999_999;
+
+    public int Number { get; set; }
+    public int Count { get; set; }
+    public string ReportId { get; set; } = "";
+    public int Chunk { get; set; }
+
+    /// <summary>The events, in report order (<see cref="CaseEvidence.Pack"/>).</summary>
+    public string Events { get; set; } = "";
+
+    public static string RowKeyFor(string caseId, int number) => RowKeys.Own(caseId, KeyFrom(number));
+
+    /// <summary>The part of row <paramref name="number"/>'s key before the case id: a range starting here starts at that row.</summary>
+    public static string KeyFrom(int number) => $"{Prefix}{Top - number:D8}";
 }
 
 /// <summary>

@@ -1,20 +1,56 @@
 using AbuseDesk.Domain.Cases;
-using AbuseDesk.Functions.Parsing;
 using AbuseDesk.Functions.Storage;
 using Azure.Data.Tables;
 
 namespace AbuseDesk.Functions.Cases;
 
-public sealed record CaseDetail(CaseEntity Case, IReadOnlyList<EventEntity> Events, IReadOnlyList<HistoryEntity> History, IReadOnlyList<MailEntity> Mails);
+public sealed record CaseDetail(CaseEntity Case, EvidencePage Evidence, IReadOnlyList<HistoryEntity> History, IReadOnlyList<MailEntity> Mails);
 
-/// <summary>Reads cases for ops and the portal. A case's detail is one partition query.</summary>
+/// <summary>One page of a case's evidence, newest first, and where the next (older) page starts; null at the end.</summary>
+public sealed record EvidencePage(IReadOnlyList<EvidenceItem> Items, EvidenceCursor? Next, EvidenceCursor? From);
+
+/// <summary>
+/// Where a page of evidence starts: an evidence row's number and how many of its events (newest first) were
+/// already shown. It only ever names a position inside the case it is used with: the query stays in that
+/// case's partition whatever it says, so a cursor from one case cannot read another.
+/// </summary>
+public readonly record struct EvidenceCursor(int Row, int Offset)
+{
+    public override string ToString() => $"{Row}.{Offset}";
+
+    /// <summary>"{row}.{offset}", both whole numbers; anything else is not a cursor.</summary>
+    public static bool TryParse(string? text, out EvidenceCursor cursor)
+    {
+        cursor = default;
+        var dot = text?.IndexOf('.') ?? -1;
+        if (text is null || text.Length > 20 || dot <= 0
+            || !int.TryParse(text.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var row)
+            || !int.TryParse(text.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset)
+            || offset >= CaseEvidence.MaxItemsPerRow)
+        {
+            return false;
+        }
+
+        cursor = new EvidenceCursor(row, offset);
+        return true;
+    }
+}
+
+/// <summary>
+/// Reads cases for ops and the portal. A case's detail is a point read and three key-range reads of its own
+/// partition (one page of evidence, history, mails), however many events the case counted.
+/// </summary>
 public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
 {
-    public const int MaxEventsShown = 500;
+    /// <summary>Evidence shown per page unless asked otherwise.</summary>
+    public const int EvidencePageSize = 50;
 
-    public async Task<CaseDetail?> DetailAsync(string caseId, CancellationToken cancellationToken)
+    /// <summary>The largest evidence page anyone may ask for.</summary>
+    public const int MaxEvidencePage = 500;
+
+    public async Task<CaseDetail?> DetailAsync(string caseId, CancellationToken cancellationToken, EvidenceCursor? evidenceFrom = null, int evidencePage = EvidencePageSize)
     {
-        if (caseId.Length is 0 or > 64 || caseId.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+        if (!IsCaseId(caseId))
         {
             return null;
         }
@@ -25,31 +61,56 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
             return null;
         }
 
-        var links = await RangeAsync<CaseEventLinkEntity>(caseId, CaseEventLinkEntity.Prefix, int.MaxValue, cancellationToken);
-        var events = await EventsAsync(caseId, links, MaxEventsShown, cancellationToken);
-        var history = await RangeAsync<HistoryEntity>(caseId, HistoryEntity.Prefix, int.MaxValue, cancellationToken);
-        var mails = await RangeAsync<MailEntity>(caseId, MailEntity.Prefix, int.MaxValue, cancellationToken);
-        return new CaseDetail(state.Value!, events, history, mails);
+        var evidence = EvidenceAsync(state.Value!, evidenceFrom, evidencePage, cancellationToken);
+        var history = RangeAsync<HistoryEntity>(caseId, HistoryEntity.Prefix, int.MaxValue, cancellationToken);
+        var mails = RangeAsync<MailEntity>(caseId, MailEntity.Prefix, int.MaxValue, cancellationToken);
+        return new CaseDetail(state.Value!, await evidence, await history, await mails);
     }
 
-    /// <summary>The case's events, newest chunks first: each link names a report chunk whose partition holds them.</summary>
-    private async Task<List<EventEntity>> EventsAsync(string caseId, List<CaseEventLinkEntity> links, int limit, CancellationToken cancellationToken)
+    private static bool IsCaseId(string caseId) => caseId.Length is > 0 and <= 64 && caseId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    /// <summary>
+    /// A page of the case's evidence, newest first: one key-range query in the case's partition from the cursor's
+    /// row (the newest row when none) through the evidence rows, stopping once the page is full.
+    /// </summary>
+    public async Task<EvidencePage> EvidenceAsync(CaseEntity state, EvidenceCursor? from, int limit, CancellationToken cancellationToken)
     {
-        var events = new List<EventEntity>();
-        foreach (var link in links.OrderByDescending(l => l.Timestamp))
+        limit = Math.Clamp(limit, 1, int.MaxValue);
+        var caseId = state.PartitionKey;
+        var start = from ?? new EvidenceCursor(state.EvidenceRows - 1, 0);
+        var items = new List<EvidenceItem>();
+        if (start.Row < 0 || start.Row >= state.EvidenceRows)
         {
-            var partition = EventEntity.PartitionFor(link.ReportId, link.Chunk);
-            await foreach (var row in storage.Events.QueryAsync<EventEntity>(e => e.PartitionKey == partition && e.CaseId == caseId, cancellationToken: cancellationToken))
+            return new EvidencePage(items, null, from);
+        }
+
+        var lower = RowKeys.Own(caseId, EvidenceEntity.KeyFrom(start.Row));
+        var upper = KeyRange.After(EvidenceEntity.Prefix);
+        var rows = storage.Cases.QueryAsync<EvidenceEntity>(
+            r => r.PartitionKey == caseId && r.RowKey.CompareTo(lower) >= 0 && r.RowKey.CompareTo(upper) < 0,
+            maxPerPage: Math.Min(limit, 999) + 1, cancellationToken: cancellationToken);
+        await foreach (var row in rows)
+        {
+            // Newest first: a row's events are stored in report order.
+            var events = CaseEvidence.Unpack(row.Events).Reverse().ToList();
+            var skip = row.Number == start.Row ? start.Offset : 0;
+            for (var i = skip; i < events.Count; i++)
             {
-                events.Add(row);
-                if (events.Count >= limit)
+                if (items.Count == limit)
                 {
-                    return events;
+                    return new EvidencePage(items, new EvidenceCursor(row.Number, i), from);
                 }
+
+                items.Add(events[i]);
+            }
+
+            if (items.Count == limit)
+            {
+                return new EvidencePage(items, row.Number > 0 ? new EvidenceCursor(row.Number - 1, 0) : null, from);
             }
         }
 
-        return events;
+        return new EvidencePage(items, null, from);
     }
 
     /// <summary>The rows of one kind in a case partition: their row keys share a prefix ("h|", "e|", "m|").</summary>

@@ -21,7 +21,8 @@ public static class CaseExportRoutes
             return Problems.BadRequest($"'format' '{format}' must be json or csv.");
         }
 
-        var detail = await queries.DetailAsync(caseId, context.RequestAborted);
+        // Every kept event: the case's cap bounds them (the rest are counted on the case row).
+        var detail = await queries.DetailAsync(caseId, context.RequestAborted, evidencePage: int.MaxValue);
         if (detail is null)
         {
             return Problems.NotFound($"No case '{caseId}'.");
@@ -45,7 +46,7 @@ public static class CaseExportRoutes
         }
 
         var c = detail.Case;
-        var events = detail.Events;
+        var events = detail.Evidence.Items;
         var body = OpsFunction.Summary(c);
         body["contactEmail"] = c.ContactEmail;
         body["customerSince"] = c.CustomerSince;
@@ -69,10 +70,11 @@ public static class CaseExportRoutes
         {
             total = c.EventCount,
             listed = events.Count,
-            firstOccurredAt = events.Min(e => e.OccurredAt),
-            lastOccurredAt = events.Max(e => e.OccurredAt),
+            counted = c.EventCount - c.EvidenceKept,
+            firstOccurredAt = c.FirstEventAt ?? events.Min(e => e.OccurredAt),
+            lastOccurredAt = c.LastEventAt ?? events.Max(e => e.OccurredAt),
             reportTypes = events.GroupBy(e => e.ReportType).OrderByDescending(g => g.Count()).Select(g => new { reportType = g.Key, events = g.Count() }),
-            reports = events.Select(e => e.PartitionKey[..e.PartitionKey.LastIndexOf('-')]).Distinct(StringComparer.Ordinal),
+            reports = events.Select(e => e.EventId[..e.EventId.LastIndexOf('-')]).Distinct(StringComparer.Ordinal),
             ips = events.Select(e => e.Ip).Where(ip => ip is not null).Distinct(StringComparer.Ordinal),
             urls = events.Select(e => e.Url).Where(url => url is not null).Distinct(StringComparer.Ordinal).Take(100),
         };

@@ -95,9 +95,30 @@ public static class OpsFunction
         return Results.Json(new { cases = cases.Select(Summary), continuation });
     }
 
+    /// <summary>Ops' default evidence page: larger than the portal's, as ops read it with tools.</summary>
+    internal const int EvidencePageSize = 100;
+
     internal static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries)
     {
-        var detail = await queries.DetailAsync(caseId, context.RequestAborted);
+        var query = context.Request.Query;
+        EvidenceCursor? from = null;
+        if (query["evidencePage"].FirstOrDefault() is { Length: > 0 } page)
+        {
+            if (!EvidenceCursor.TryParse(page, out var cursor))
+            {
+                return Problems.BadRequest("'evidencePage' must be the 'evidence.next' value of an earlier answer.");
+            }
+
+            from = cursor;
+        }
+
+        var limit = EvidencePageSize;
+        if (query["evidenceLimit"].FirstOrDefault() is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > CaseQueries.MaxEvidencePage))
+        {
+            return Problems.BadRequest($"'evidenceLimit' must be a whole number from 1 to {CaseQueries.MaxEvidencePage}.");
+        }
+
+        var detail = await queries.DetailAsync(caseId, context.RequestAborted, from, limit);
         if (detail is null)
         {
             return Problems.NotFound($"No case '{caseId}'.");
@@ -112,7 +133,21 @@ public static class OpsFunction
         body["resolutionNote"] = detail.Case.ResolutionNote;
         body["resolvedAt"] = detail.Case.ResolvedAt;
         body["allowedActions"] = CaseStateMachine.OpsActionsAllowed(state);
-        body["events"] = detail.Events.Select(e => new { eventId = e.EventId, ip = e.Ip, port = e.Port, url = e.Url, reportType = e.ReportType, severity = e.Severity, occurredAt = e.OccurredAt, evidence = e.Evidence, lowConfidence = e.LowConfidence });
+        body["firstEventAt"] = detail.Case.FirstEventAt;
+        // One page of the evidence rows, newest first; evidence.next asks for the next (older) one.
+        body["events"] = detail.Evidence.Items.Select(Event);
+        body["evidence"] = new
+        {
+            total = detail.Case.EventCount,
+            kept = detail.Case.EvidenceKept,
+            counted = detail.Case.EventCount - detail.Case.EvidenceKept,
+            firstSeenAt = detail.Case.FirstEventAt,
+            lastSeenAt = detail.Case.LastEventAt,
+            page = detail.Evidence.From?.ToString(),
+            pageSize = limit,
+            next = detail.Evidence.Next?.ToString(),
+            sample = CaseEvidence.Unpack(detail.Case.EvidenceSample).Select(Event),
+        };
         body["history"] = detail.History.Select(h => new
         {
             at = h.At,
@@ -173,6 +208,9 @@ public static class OpsFunction
             return Problems.NotFound($"No case '{caseId}'.");
         }
     }
+
+    private static object Event(EvidenceItem e) =>
+        new { eventId = e.EventId, ip = e.Ip, port = e.Port, url = e.Url, reportType = e.ReportType, severity = e.Severity, occurredAt = e.OccurredAt, evidence = e.Evidence, lowConfidence = e.LowConfidence };
 
     internal static Dictionary<string, object?> Summary(CaseEntity c) => new()
     {

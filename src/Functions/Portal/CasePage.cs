@@ -70,6 +70,8 @@ public static class CasePage
         Fact(html, "Resource", state.ResourceId);
         Fact(html, "Address", state.Ip);
         Fact(html, "Reports", state.EventCount);
+        Fact(html, "First seen", detail.Case.FirstEventAt is { } firstSeen ? Time(firstSeen) : null);
+        Fact(html, "Last seen", state.LastEventAt is { } lastSeen ? Time(lastSeen) : null);
         Fact(html, "Opened", Time(state.OpenedAt));
         Fact(html, "Deadline", state.Deadline is { } d ? Time(d) : "none (informational)");
         if (state.Resolution is not null)
@@ -79,26 +81,7 @@ public static class CasePage
 
         html.Append("</dl><nav aria-label=\"On this page\"><ul class=\"jump\"><li><a href=\"#evidence\">Evidence</a></li><li><a href=\"#answer\">Record how you solved it</a></li><li><a href=\"#conversation\">Conversation</a></li></ul></nav></section>");
 
-        html.Append("<section aria-labelledby=\"evidence\"><h2 id=\"evidence\">Evidence</h2><p class=\"muted\">What the reports said, exactly as received.</p><ol class=\"events\">");
-        foreach (var item in detail.Events)
-        {
-            html.Append(CultureInfo.InvariantCulture,
-                $"<li><p><strong>{E(item.ReportType)}</strong> {E(item.Ip)} {E(item.Url)} <span class=\"muted\">{E(item.OccurredAt is { } at ? Time(at) : "")}</span></p>");
-            if (!string.IsNullOrEmpty(item.Evidence))
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\" tabindex=\"0\">{E(item.Evidence)}</pre>");
-            }
-
-            html.Append("</li>");
-        }
-
-        html.Append("</ol>");
-        if (state.EventCount > detail.Events.Count)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Showing {detail.Events.Count} of {state.EventCount} reports.</p>");
-        }
-
-        html.Append("</section>");
+        Evidence(html, detail, action);
 
         html.Append("<section aria-labelledby=\"answer\"><h2 id=\"answer\">Record how you solved it</h2>");
         if (resolutions.Count == 0)
@@ -180,6 +163,72 @@ public static class CasePage
         html.Append("</ol></section>");
         html.Append(Foot());
         return html.ToString();
+    }
+
+    /// <summary>
+    /// The evidence, a page at a time, newest first: the kept events in full, and for a case that counted more than
+    /// it keeps, how many more and the most recent distinct ones. Paging links carry only a position
+    /// (<see cref="EvidenceCursor"/>); the case comes from the token, so they cannot open another.
+    /// </summary>
+    private static void Evidence(StringBuilder html, CaseDetail detail, string action)
+    {
+        var c = detail.Case;
+        var page = detail.Evidence;
+        html.Append("<section aria-labelledby=\"evidence\"><h2 id=\"evidence\">Evidence</h2><p class=\"muted\">What the reports said, exactly as received, newest first.</p>");
+        if (page.From is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{action}#evidence\">Back to the newest reports</a></p>");
+        }
+
+        html.Append("<ol class=\"events\">");
+        foreach (var item in page.Items)
+        {
+            Event(html, item);
+        }
+
+        html.Append("</ol>");
+        if (c.EvidenceKept > 0 || page.Items.Count > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{page.Items.Count} reports on this page, of {c.EvidenceKept} kept in full.</p>");
+        }
+
+        if (page.Next is { } next)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<nav aria-label=\"Evidence pages\"><p><a rel=\"next\" href=\"{action}?evidence={E(next)}#evidence\">Older reports</a></p></nav>");
+        }
+
+        var counted = c.EventCount - c.EvidenceKept;
+        if (counted > 0 && page.From is null)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<h3 id=\"more-reports\">{counted} more reports</h3><p>We keep the first {c.EvidenceKept} reports of a case in full; the {counted} after them are counted");
+            if (c.FirstEventAt is { } first && c.LastEventAt is { } last)
+            {
+                html.Append(CultureInfo.InvariantCulture, $" (all reports together: first seen {E(Time(first))}, last seen {E(Time(last))})");
+            }
+
+            html.Append(". The most recent different ones:</p><ol class=\"events sample\">");
+            foreach (var item in CaseEvidence.Unpack(c.EvidenceSample))
+            {
+                Event(html, item);
+            }
+
+            html.Append("</ol>");
+        }
+
+        html.Append("</section>");
+    }
+
+    private static void Event(StringBuilder html, EvidenceItem item)
+    {
+        html.Append(CultureInfo.InvariantCulture,
+            $"<li><p><strong>{E(item.ReportType)}</strong> {E(item.Ip)} {E(item.Url)} <span class=\"muted\">{E(item.OccurredAt is { } at ? Time(at) : "")}</span></p>");
+        if (!string.IsNullOrEmpty(item.Evidence))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<pre class=\"evidence\" tabindex=\"0\">{E(item.Evidence)}</pre>");
+        }
+
+        html.Append("</li>");
     }
 
     /// <summary>A page with one message: the link is wrong, expired or withdrawn, or something was refused.</summary>

@@ -33,7 +33,9 @@ public static class PortalFunction
 
     internal static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
     {
-        var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
+        // A position in the case's evidence (the "Older reports" link); a mangled one shows the newest page.
+        EvidenceCursor? from = EvidenceCursor.TryParse(context.Request.Query["evidence"].FirstOrDefault(), out var cursor) ? cursor : null;
+        var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted, from);
         if (failure is not null)
         {
             return failure;
@@ -163,7 +165,7 @@ public static class PortalFunction
         }
     }
 
-    private static async Task<(CaseDetail? Detail, IResult? Failure)> OpenAsync(string token, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CancellationToken cancellationToken)
+    private static async Task<(CaseDetail? Detail, IResult? Failure)> OpenAsync(string token, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CancellationToken cancellationToken, EvidenceCursor? evidenceFrom = null)
     {
         var check = links.Verify(token);
         if (check.Check == TokenCheck.Expired)
@@ -175,7 +177,7 @@ public static class PortalFunction
         if (check.Check == TokenCheck.Valid)
         {
             var revokedBefore = revocations.RevokedBeforeAsync(check.CaseId!, cancellationToken);
-            detail = await queries.DetailAsync(check.CaseId!, cancellationToken);
+            detail = await queries.DetailAsync(check.CaseId!, cancellationToken, evidenceFrom);
             if (detail is not null && check.RevokedBy(await revokedBefore).Check == TokenCheck.Revoked)
             {
                 return (null, Html(CasePage.Message("This link was withdrawn", "The abuse team withdrew this link. Use the link in the newest mail about this case, or reply to that mail to reach the abuse team."), StatusCodes.Status410Gone));
