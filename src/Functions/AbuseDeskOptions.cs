@@ -44,7 +44,7 @@ public sealed class AbuseDeskOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Nested(nameof(Storage), Storage).Concat(Nested(nameof(Intake), Intake)).Concat(Nested($"{nameof(Intake)}:{nameof(IntakeOptions.ReporterLimits)}", Intake.ReporterLimits))
             .Concat(Nested(nameof(Smtp), Smtp)).Concat(Nested(nameof(Tokens), Tokens)).Concat(Nested(nameof(Email), Email))
-            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo)).Concat(Nested(nameof(Dns), Dns));
+            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo)).Concat(Nested(nameof(Dns), Dns)).Concat(Nested(nameof(Cases), Cases));
 
     private static IEnumerable<ValidationResult> Nested(string section, object? options)
     {
