@@ -116,6 +116,9 @@ public class DeskApp : IAsyncLifetime
     public const int MailsPerMinute = 1200;
     public const int MailBurst = 10;
 
+    /// <summary>AbuseDesk:Feedback:Window in the suite's app.</summary>
+    public static readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(2);
+
     public async Task InitializeAsync()
     {
         await StartProcessAsync();
@@ -185,6 +188,8 @@ public class DeskApp : IAsyncLifetime
         env["AbuseDesk__Platform__WebhookSecret"] = Platform.Secret;
         env["AbuseDesk__Email__MaxPerMinute"] = MailsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["AbuseDesk__Email__Burst"] = MailBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Reporter feedback gathered over two seconds: long enough to gather, short enough for the feedback tests.
+        env["AbuseDesk__Feedback__Window"] = FeedbackWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         // A claimed mail blocks its duplicates for twice this: short here so duplicate-delivery tests settle quickly.
         env["AbuseDesk__Email__SendTimeout"] = "00:00:05";
         Configure(env);

@@ -12,7 +12,7 @@ public sealed class SlowMailDeskApp : DeskApp
     public const double MailsPerSecond = SlowMailsPerMinute / 60.0;
 
     /// <summary>Reporter feedback due within this window of its first item goes out as one mail per reporter.</summary>
-    public static readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(10);
+    public static new readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(10);
 
     public SlowMailDeskApp()
         : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SLOW_STORAGE"), "ABUSEDESK_TEST_SLOW_STORAGE", StockDeskApp.FreePort())

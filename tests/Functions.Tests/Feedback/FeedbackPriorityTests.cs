@@ -63,6 +63,13 @@ public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper
         var body = gathered["text"]!.GetValue<string>();
         Assert.All(reportIds, r => Assert.Single(System.Text.RegularExpressions.Regex.Matches(body, System.Text.RegularExpressions.Regex.Escape($"Your report {r}"))));
         Assert.DoesNotContain("crash.test", gathered.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+
+        // Redelivered window and mail messages, on either lane, send nothing more.
+        var reporterId = (await app.Storage.Cases.GetEntityAsync<AbuseDesk.Functions.Feedback.ReportFeedbackEntity>(
+            AbuseDesk.Functions.Feedback.ReportFeedbackEntity.PartitionFor(casesReport), AbuseDesk.Functions.Feedback.ReportFeedbackEntity.RowKeyFor(casesReport))).Value.ReporterId;
+        Assert.Equal(1, await FeedbackRedelivery.RedeliverAllAsync(app, reporterId));
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Single(await app.Mail.MailsToAsync(email));
     }
 
     private static DateTimeOffset Received(JsonNode mail) => DateTimeOffset.Parse(mail["time"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
