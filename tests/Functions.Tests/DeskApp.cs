@@ -125,7 +125,7 @@ public class DeskApp : IAsyncLifetime
 
         using (var put = Ops(HttpMethod.Put, "/api/ops/allocations"))
         {
-            put.Content = new StringContent(Allocations + CrashAllocations(), Encoding.UTF8, "text/csv");
+            put.Content = new StringContent(AllAllocations(), Encoding.UTF8, "text/csv");
             using var response = await Http.SendAsync(put);
             Ensure(response, "PUT /api/ops/allocations");
         }
@@ -140,6 +140,9 @@ public class DeskApp : IAsyncLifetime
             ReporterId = body["reporterId"]!.GetValue<string>();
         }
     }
+
+    /// <summary>The allocation table the app starts with.</summary>
+    protected virtual string AllAllocations() => Allocations + CrashAllocations();
 
     /// <summary>Resources for the crash test: 2001:db8:100:{i}::/64 → vm-crash-{i}, over 100 customers (ten each).</summary>
     public const int CrashResources = 1000;

@@ -14,10 +14,21 @@ public sealed class SlowMailDeskApp : DeskApp
     /// <summary>Reporter feedback due within this window of its first item goes out as one mail per reporter.</summary>
     public static new readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(10);
 
+    /// <summary>Customers of this app only (2001:db8:90:{i}::/64 → cust-priority-{i}), each with its own address.</summary>
+    public const int PriorityCustomers = 10;
+
     public SlowMailDeskApp()
         : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SLOW_STORAGE"), "ABUSEDESK_TEST_SLOW_STORAGE", StockDeskApp.FreePort())
     {
     }
+
+    /// <summary>
+    /// The suite's allocations plus this app's own customers: its notices go to addresses no other test counts (the
+    /// apps share one maildev), e.g. not to the crash test's.
+    /// </summary>
+    protected override string AllAllocations() =>
+        base.AllAllocations() + string.Concat(Enumerable.Range(0, PriorityCustomers).Select(i =>
+            $"\n2001:db8:90:{i:x}::/64,cust-priority-{i},vm-priority-{i},priority-{i}@priority.test,2026-10-01"));
 
     protected override void Configure(IDictionary<string, string?> environment)
     {

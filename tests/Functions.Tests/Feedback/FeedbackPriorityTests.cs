@@ -14,7 +14,7 @@ namespace AbuseDesk.Functions.Tests.Feedback;
 public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper output) : IClassFixture<SlowMailDeskApp>
 {
     private const int FeedbackReports = 20;
-    private const int NewCases = 10;
+    private const int NewCases = SlowMailDeskApp.PriorityCustomers;
 
     [Fact]
     public async Task Customer_notices_go_out_before_a_burst_of_reporter_feedback_which_comes_as_one_mail()
@@ -33,7 +33,7 @@ public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper
         // Then a report that opens a case for each of ten customers: ten first notices.
         var opened = DateTimeOffset.UtcNow;
         var casesReport = await PostAsync(key, Enumerable.Range(0, NewCases).Select(i =>
-            $$"""{"ip":"2001:db8:100:{{i:x}}::{{run[..4]}}","abuseClass":"spam","reportType":"spam","occurredAt":"2026-11-20T10:00:00Z","evidence":"cases {{run}} {{i}}"}""").ToArray());
+            $$"""{"ip":"2001:db8:90:{{i:x}}::{{run[..4]}}","abuseClass":"spam","reportType":"spam","occurredAt":"2026-11-20T10:00:00Z","evidence":"cases {{run}} {{i}}"}""").ToArray());
         var report = await app.WaitForReportAsync(casesReport);
         var caseIds = report["events"]!.AsArray().Select(e => e!["caseId"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(NewCases, caseIds.Count);
@@ -62,7 +62,8 @@ public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper
         var gathered = Assert.Single(feedback);
         var body = gathered["text"]!.GetValue<string>();
         Assert.All(reportIds, r => Assert.Single(System.Text.RegularExpressions.Regex.Matches(body, System.Text.RegularExpressions.Regex.Escape($"Your report {r}"))));
-        Assert.DoesNotContain("crash.test", gathered.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("priority.test", gathered.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("cust-priority", gathered.ToJsonString(), StringComparison.OrdinalIgnoreCase);
 
         // Redelivered window and mail messages, on either lane, send nothing more.
         var reporterId = (await app.Storage.Cases.GetEntityAsync<AbuseDesk.Functions.Feedback.ReportFeedbackEntity>(
