@@ -49,7 +49,7 @@ public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper
             feedback = await app.Mail.MailsToAsync(email);
             var text = string.Concat(feedback.Select(m => m["text"]!.GetValue<string>()));
             return reportIds.All(r => text.Contains(r, StringComparison.Ordinal));
-        }, TimeSpan.FromSeconds(120), $"feedback on all {reportIds.Count} reports", TimeSpan.FromSeconds(1));
+        }, TimeSpan.FromSeconds(180), $"feedback on all {reportIds.Count} reports", TimeSpan.FromSeconds(1));
 
         var lastNotice = notices.Max(Received);
         var firstFeedback = feedback.Min(Received);
