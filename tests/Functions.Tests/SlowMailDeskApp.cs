@@ -11,8 +11,10 @@ public sealed class SlowMailDeskApp : DeskApp
     public const int SlowMailsPerMinute = 60;
     public const double MailsPerSecond = SlowMailsPerMinute / 60.0;
 
-    /// <summary>Reporter feedback due within this window of its first item goes out as one mail per reporter.</summary>
-    /// Long enough that, even on a loaded machine, the new cases open and ask for the rate within it.
+    /// <summary>
+    /// Reporter feedback due within this window of its first item goes out as one mail per reporter: long enough that,
+    /// even on a loaded machine, the new cases open and ask for the rate within it.
+    /// </summary>
     public static new readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(30);
 
     /// <summary>Customers of this app only (2001:db8:90:{i}::/64 → cust-priority-{i}), each with its own address.</summary>
