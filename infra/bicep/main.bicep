@@ -188,6 +188,7 @@ var appQueues = [
   'reports-parse'
   'case-workflow'
   'email-outbox'
+  'feedback-outbox'
   'suspensions'
   'platform-webhook'
   'reporter-feedback'

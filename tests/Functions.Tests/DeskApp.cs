@@ -130,13 +130,16 @@ public class DeskApp : IAsyncLifetime
     public const int MailsPerMinute = 1200;
     public const int MailBurst = 10;
 
+    /// <summary>AbuseDesk:Feedback:Window in the suite's app.</summary>
+    public static readonly TimeSpan FeedbackWindow = TimeSpan.FromSeconds(2);
+
     public async Task InitializeAsync()
     {
         await StartProcessAsync();
 
         using (var put = Ops(HttpMethod.Put, "/api/ops/allocations"))
         {
-            put.Content = new StringContent(Allocations + CrashAllocations(), Encoding.UTF8, "text/csv");
+            put.Content = new StringContent(AllAllocations(), Encoding.UTF8, "text/csv");
             using var response = await Http.SendAsync(put);
             Ensure(response, "PUT /api/ops/allocations");
         }
@@ -152,6 +155,9 @@ public class DeskApp : IAsyncLifetime
             ReporterId = body["reporterId"]!.GetValue<string>();
         }
     }
+
+    /// <summary>The allocation table the app starts with.</summary>
+    protected virtual string AllAllocations() => Allocations + CrashAllocations();
 
     /// <summary>Resources for the crash test: 2001:db8:100:{i}::/64 → vm-crash-{i}, over 100 customers (ten each).</summary>
     public const int CrashResources = 1000;
@@ -204,6 +210,8 @@ public class DeskApp : IAsyncLifetime
         env["AbuseDesk__Platform__WebhookSecret"] = Platform.Secret;
         env["AbuseDesk__Email__MaxPerMinute"] = MailsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["AbuseDesk__Email__Burst"] = MailBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Reporter feedback gathered over two seconds: long enough to gather, short enough for the feedback tests.
+        env["AbuseDesk__Feedback__Window"] = FeedbackWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         // A claimed mail blocks its duplicates for twice this: short here so duplicate-delivery tests settle quickly.
         env["AbuseDesk__Email__SendTimeout"] = "00:00:05";
         Configure(env);

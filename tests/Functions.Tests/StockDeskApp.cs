@@ -25,7 +25,7 @@ public sealed class StockDeskApp : DeskApp
         environment["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Stock" + Guid.NewGuid().ToString("N")[..12];
     }
 
-    private static string FreePort()
+    internal static string FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

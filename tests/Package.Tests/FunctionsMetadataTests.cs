@@ -62,6 +62,7 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         new("ParseReport", "queueTrigger", "reports-parse"),
         new("CaseWorkflow", "queueTrigger", "case-workflow"),
         new("SendEmail", "queueTrigger", "email-outbox"),
+        new("SendFeedbackEmail", "queueTrigger", "feedback-outbox"),
         new("ReporterFeedback", "queueTrigger", "reporter-feedback"),
         new("PlatformWebhook", "queueTrigger", "platform-webhook", "durableClient"),
 

@@ -27,3 +27,9 @@ public sealed record ReportParsedFacts(
 
 /// <summary>The cases a report fed, all ended. Only their class and outcome reach the mail, never whose they were.</summary>
 public sealed record ReportCasesEndedFacts(ReportFacts Report, IReadOnlyList<CaseState> Cases);
+
+/// <summary>
+/// One report's part of a reporter's feedback, rendered from its kind's template: the headline (the subject it has on
+/// its own), the lead and the detail lines. Stored when decided, so the mail that gathers it says what was decided then.
+/// </summary>
+public sealed record FeedbackSection(ReportFacts Report, string Headline, string Lead, IReadOnlyList<string> Details);

@@ -16,7 +16,17 @@ public static class ReporterMail
 {
     public const string Tag = "[AbuseDesk]";
 
-    public static MailContent ComposeParsed(ReportParsedFacts facts, string? language = null)
+    /// <summary>Above this many characters a gathered mail lists its reports without their detail lines (a stored mail part holds 32K).</summary>
+    public const int MaxGatheredChars = 28_000;
+
+    private const int MaxLineChars = 300;
+
+    public static MailContent ComposeParsed(ReportParsedFacts facts, string? language = null) => Compose([ParsedSection(facts, language)], language);
+
+    public static MailContent ComposeCasesEnded(ReportCasesEndedFacts facts, string? language = null) => Compose([CasesEndedSection(facts, language)], language);
+
+    /// <summary>What parsing made of one report, as one section of a reporter's feedback.</summary>
+    public static FeedbackSection ParsedSection(ReportParsedFacts facts, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var model = ReportModel(facts.Report, language);
@@ -33,10 +43,11 @@ public static class ReporterMail
             .ToArray();
         model["reasons_sampled"] = facts.ReasonsSampled;
         model["follow_up"] = facts.FollowUp && !facts.Failed && facts.RoutedCount > 0;
-        return Render("reporter-parsed.sbn", model);
+        return Section(facts.Report, "reporter-parsed.sbn", model);
     }
 
-    public static MailContent ComposeCasesEnded(ReportCasesEndedFacts facts, string? language = null)
+    /// <summary>How the cases one report fed ended, as one section of a reporter's feedback.</summary>
+    public static FeedbackSection CasesEndedSection(ReportCasesEndedFacts facts, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         if (facts.Cases.Count == 0)
@@ -51,7 +62,66 @@ public static class ReporterMail
             .OrderBy(g => g.Key.Outcome, StringComparer.Ordinal).ThenBy(g => g.Key.Type, StringComparer.Ordinal)
             .Select(g => new ScriptObject { ["code"] = g.Key.Outcome, ["type"] = g.Key.Type, ["count"] = g.Count() })
             .ToArray();
-        return Render("reporter-ended.sbn", model);
+        return Section(facts.Report, "reporter-ended.sbn", model);
+    }
+
+    /// <summary>
+    /// One mail for everything a reporter is owed in a window. A single section is the report's own mail, word for word
+    /// what a report always got; several become one list, a section per report, headline and detail lines (the
+    /// thank-you lead is said once). Every value is escaped in the HTML part: file names and parser errors come from
+    /// whoever sent the report.
+    /// </summary>
+    public static MailContent Compose(IReadOnlyList<FeedbackSection> sections, string? language = null)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        if (sections.Count == 0)
+        {
+            throw new ArgumentException("a feedback mail is about at least one report", nameof(sections));
+        }
+
+        var lang = MailLanguages.Normalize(language);
+        if (sections.Count == 1)
+        {
+            var section = sections[0];
+            var model = ReportModel(section.Report, lang);
+            var subject = $"{Tag} {section.Headline}";
+            model["subject"] = subject;
+            model["lead"] = section.Lead;
+            model["details"] = section.Details.ToArray();
+            return new MailContent(
+                subject,
+                Tidy(MailTemplates.Render(lang, "reporter-layout.txt.sbn", model, html: false)),
+                MailTemplates.Render(lang, "reporter-layout.html.sbn", model, html: true).Trim() + "\n");
+        }
+
+        var full = Gathered(sections, lang, withDetails: true);
+        // A burst of long parser errors must not make a mail too big to store: then the headlines only, and the API.
+        return full.Text.Length <= MaxGatheredChars && full.Html.Length <= MaxGatheredChars ? full : Gathered(sections, lang, withDetails: false);
+    }
+
+    private static MailContent Gathered(IReadOnlyList<FeedbackSection> sections, string lang, bool withDetails)
+    {
+        var model = new ScriptObject
+        {
+            ["lang"] = lang,
+            ["report_count"] = sections.Select(s => s.Report.ReportId).Distinct(StringComparer.Ordinal).Count(),
+            ["details_left_out"] = !withDetails,
+        };
+        MailTemplates.Render(lang, "reporter-gathered.sbn", model, html: false);
+        var subject = $"{Tag} {OneLine(Captured(model, "subject"))}";
+        model["subject"] = subject;
+        model["lead"] = Captured(model, "lead");
+        model["sections"] = sections.Select(s =>
+        {
+            var report = ReportModel(s.Report, lang);
+            report["headline"] = s.Headline;
+            report["details"] = withDetails ? s.Details.Select(d => Bounded(OneLine(d))).ToArray() : Array.Empty<string>();
+            return report;
+        }).ToArray();
+        return new MailContent(
+            subject,
+            Tidy(MailTemplates.Render(lang, "reporter-gathered.txt.sbn", model, html: false)),
+            MailTemplates.Render(lang, "reporter-gathered.html.sbn", model, html: true).Trim() + "\n");
     }
 
     private static ScriptObject ReportModel(ReportFacts report, string? language) => new()
@@ -62,22 +132,18 @@ public static class ReporterMail
         ["file_name"] = string.IsNullOrWhiteSpace(report.FileName) ? null : OneLine(report.FileName),
     };
 
-    /// <summary>The kind's template captures subject and lead and lists details; the reporter layout makes the two parts.</summary>
-    private static MailContent Render(string template, ScriptObject model)
+    /// <summary>The kind's template captures subject and lead and lists details: the parts a mail is made of.</summary>
+    private static FeedbackSection Section(ReportFacts report, string template, ScriptObject model)
     {
         var lang = model["lang"]?.ToString() ?? MailLanguages.Default;
         MailTemplates.Render(lang, template, model, html: false);
-        var subject = $"{Tag} {OneLine(Captured(model, "subject"))}";
-        model["subject"] = subject;
-        model["lead"] = Captured(model, "lead");
-        model["details"] = model.TryGetValue("details", out var details) && details is IEnumerable<object> list
-            ? list.Select(d => d?.ToString()?.Trim()).Where(d => !string.IsNullOrEmpty(d)).ToArray()
-            : Array.Empty<string>();
-        return new MailContent(
-            subject,
-            Tidy(MailTemplates.Render(lang, "reporter-layout.txt.sbn", model, html: false)),
-            MailTemplates.Render(lang, "reporter-layout.html.sbn", model, html: true).Trim() + "\n");
+        var details = model.TryGetValue("details", out var list) && list is IEnumerable<object> items
+            ? items.Select(d => d?.ToString()?.Trim()).Where(d => !string.IsNullOrEmpty(d)).Select(d => d!).ToArray()
+            : [];
+        return new FeedbackSection(report, OneLine(Captured(model, "subject")), Captured(model, "lead"), details);
     }
+
+    private static string Bounded(string line) => line.Length <= MaxLineChars ? line : line[..(MaxLineChars - 1)] + "…";
 
     private static string Captured(ScriptObject model, string name) =>
         model.TryGetValue(name, out var value) && value?.ToString() is { } s && !string.IsNullOrWhiteSpace(s)

@@ -3,10 +3,10 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>
-/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback|report|{reportId}"), written with the
-/// "parsed" mail: to whom, and which cases the report fed, so a case's end can tell whether the report is done.
-/// Its mails and outbox rows share the partition under fixed keys ("m|parsed|…", "m|ended|…", "o|parsed|…", "o|ended|…", each ending with the partition key):
-/// adding them is insert-if-absent, which is what makes each mail at most once per report.
+/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback|report|{reportId}"), written
+/// before its "parsed" feedback is gathered: whose report, and which cases it fed, so a case's end can tell whether the
+/// report is done. The feedback itself is gathered per reporter (<see cref="FeedbackBatchEntity"/>): an item per report
+/// and kind under a fixed key, added insert-if-absent, which is what makes each at most once per report.
 /// </summary>
 public sealed class ReportFeedbackEntity : Entity
 {

@@ -9,7 +9,7 @@ namespace AbuseDesk.Functions.Feedback;
 /// <summary>
 /// reporter-feedback "case-ended": a case was resolved, closed or terminated (the case outbox queues this in the same
 /// commit). Every report that fed the case is checked: once ALL the cases of a report have ended, its reporter gets
-/// one mail with how they ended. One per report, ever — a case reopened and ended again adds nothing — so a report
+/// the news of how they ended, in the next mail gathering their feedback. Once per report, ever — a case reopened and ended again adds nothing — so a report
 /// feeding ten cases yields one mail, not ten.
 /// </summary>
 public sealed class SendCasesEndedFeedback(
@@ -54,9 +54,9 @@ public sealed class SendCasesEndedFeedback(
             return;
         }
 
-        if (await mails.ExistsAsync(reportId, ReportFeedbackEntity.Ended, cancellationToken))
+        if (await mails.FindAsync(row.ReporterId, reportId, ReportFeedbackEntity.Ended, cancellationToken) is { } gathered)
         {
-            await mails.SendIfUnsentAsync(reportId, ReportFeedbackEntity.Ended, cancellationToken);
+            await mails.EnsureQueuedAsync(row.ReporterId, gathered, cancellationToken);
             return;
         }
 
@@ -74,15 +74,15 @@ public sealed class SendCasesEndedFeedback(
         }
 
         // Asked again now: a reporter may have turned feedback off since the report came in.
-        if (FeedbackMails.Recipient(await reporters.FindAsync(row.ReporterId, cancellationToken)) is not { } to)
+        if (FeedbackMails.Recipient(await reporters.FindAsync(row.ReporterId, cancellationToken)) is null)
         {
             return;
         }
 
-        var content = ReporterMail.ComposeCasesEnded(new ReportCasesEndedFacts(new ReportFacts(reportId, row.ReceivedAt, row.FileName), [.. cases]));
-        if (await mails.AddAsync(reportId, ReportFeedbackEntity.Ended, to, content, [], cancellationToken))
+        var section = ReporterMail.CasesEndedSection(new ReportCasesEndedFacts(new ReportFacts(reportId, row.ReceivedAt, row.FileName), [.. cases]));
+        if (await mails.GatherAsync(row.ReporterId, ReportFeedbackEntity.Ended, section, cancellationToken))
         {
-            logger.LogInformation("Report {ReportId}: all {Cases} case(s) ended; feedback to its reporter", reportId, cases.Count);
+            logger.LogInformation("Report {ReportId}: all {Cases} case(s) ended; feedback gathered for its reporter", reportId, cases.Count);
         }
     }
 }

@@ -6,10 +6,10 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>
-/// reporter-feedback "report-settled": once a report is parsed or failed, a reporter who asked for feedback gets one
-/// mail saying what it came to — events, how many reached our customers, which were not ours and why, or why it could
+/// reporter-feedback "report-settled": once a report is parsed or failed, a reporter who asked for feedback is told
+/// (in the next mail gathering their feedback, <see cref="FeedbackMails"/>) what it came to — events, how many reached our customers, which were not ours and why, or why it could
 /// not be read. The same commit records which cases the report fed, for the "all ended" mail; then, in case they all
-/// ended already, that is checked too. A report is summarised once: a redelivery or a reparse finds the mail stored.
+/// ended already, that is checked too. A report is summarised once: a redelivery or a reparse finds its item stored.
 /// </summary>
 public sealed class SendReportParsedFeedback(
     DeskStorage storage,
@@ -39,16 +39,16 @@ public sealed class SendReportParsedFeedback(
             return;
         }
 
-        if (await mails.ExistsAsync(reportId, ReportFeedbackEntity.Parsed, cancellationToken))
+        if (await mails.FindAsync(report.ReporterId, reportId, ReportFeedbackEntity.Parsed, cancellationToken) is { } gathered)
         {
-            await mails.SendIfUnsentAsync(reportId, ReportFeedbackEntity.Parsed, cancellationToken);
+            await mails.EnsureQueuedAsync(report.ReporterId, gathered, cancellationToken);
         }
         else
         {
             var (reasons, cases, scanned) = await ScanAsync(reportId, cancellationToken);
             var complete = scanned >= report.EventCount && cases.Count <= MaxCasesFollowed;
             var facts = new ReportFacts(reportId, report.ReceivedAt, report.FileName);
-            var content = ReporterMail.ComposeParsed(new ReportParsedFacts(
+            var section = ReporterMail.ParsedSection(new ReportParsedFacts(
                 facts,
                 Failed: report.Status == ReportStatus.Failed,
                 report.Error,
@@ -70,9 +70,18 @@ public sealed class SendReportParsedFeedback(
                 Cases = complete ? string.Join("\n", cases.Order(StringComparer.Ordinal)) : null,
                 CasesComplete = complete,
             };
-            if (await mails.AddAsync(reportId, ReportFeedbackEntity.Parsed, to, content, [row], cancellationToken))
+            // The row first: a case that ends from now on finds it. A redelivery after a crash here finds it too and keeps it.
+            try
             {
-                logger.LogInformation("Report {ReportId}: parsed feedback to its reporter ({Cases} case(s) followed)", reportId, complete ? cases.Count : 0);
+                await storage.Cases.AddEntityAsync(row, cancellationToken);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+
+            if (await mails.GatherAsync(report.ReporterId, ReportFeedbackEntity.Parsed, section, cancellationToken))
+            {
+                logger.LogInformation("Report {ReportId}: parsed feedback gathered for its reporter ({Cases} case(s) followed)", reportId, complete ? cases.Count : 0);
             }
         }
 

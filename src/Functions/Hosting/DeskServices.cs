@@ -46,6 +46,10 @@ public static class DeskServices
             .Bind(builder.Configuration.GetSection(AbuseDeskOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<FeedbackOptions>()
+            .Bind(builder.Configuration.GetSection(FeedbackOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.AddDeskTelemetry();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 
@@ -85,6 +89,7 @@ public static class DeskServices
         services.AddSingleton<FeedbackMails>();
         services.AddSingleton<SendReportParsedFeedback>();
         services.AddSingleton<SendCasesEndedFeedback>();
+        services.AddSingleton<SendFeedbackDigest>();
         services.AddSingleton<ReportEventOutcomes>();
         services.AddSingleton<ParseReport>();
         services.AddSingleton<RunCaseWorkflow>();

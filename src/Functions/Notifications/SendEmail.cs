@@ -19,6 +19,10 @@ namespace AbuseDesk.Functions.Notifications;
 /// puts the message back with a visibility delay and completes, so a busy queue never spins or poisons.
 /// The Message-ID is fixed when the mail is rendered, so a resend after a crash between the SMTP hand-off and
 /// the mark threads as the same mail in the customer's client.
+/// Two lanes, one handler: email-outbox carries customer notices and ops messages, feedback-outbox reporter feedback.
+/// A feedback mail takes only a token the notices leave (<see cref="MailRateLimiter.TryAcquireSpare"/>) and otherwise
+/// goes back to its own queue with a delay, so however much feedback is owed it never stands between a customer
+/// and a notice, and a notice queue never fills with feedback waiting its turn.
 /// </summary>
 public sealed class SendEmail(
     DeskStorage storage,
@@ -34,7 +38,10 @@ public sealed class SendEmail(
     public const string FailedHistory = "mail-failed";
     public const string Mailer = "mailer";
 
-    public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
+    /// <summary>The notice lane (email-outbox).</summary>
+    public Task RunAsync(TriggerInput input, CancellationToken cancellationToken) => RunAsync(input, MailLane.Notice, cancellationToken);
+
+    public async Task RunAsync(TriggerInput input, MailLane lane, CancellationToken cancellationToken)
     {
         var request = Json.Deserialize<EmailRequest>(input.Payload);
         var found = await storage.Cases.GetEntityIfExistsAsync<MailEntity>(request.CaseId, request.MailRow, cancellationToken: cancellationToken);
@@ -57,7 +64,7 @@ public sealed class SendEmail(
         if (waitFor is { } wait)
         {
             // Another sender holds it, or its backoff is not over: look again then.
-            await RescheduleAsync(request, wait + TimeSpan.FromSeconds(1), cancellationToken);
+            await RescheduleAsync(request, lane, wait + TimeSpan.FromSeconds(1), cancellationToken);
             return;
         }
 
@@ -72,10 +79,11 @@ public sealed class SendEmail(
             return;
         }
 
-        if (await limiter.TryAcquireAsync(cancellationToken) is { } tokenLater)
+        var tokenLater = lane == MailLane.Feedback ? limiter.TryAcquireSpare() : await limiter.TryAcquireAsync(cancellationToken);
+        if (tokenLater is { } later)
         {
-            logger.LogDebug("Rate limit: mail {MailRow} of case {CaseId} back in {Delay}", request.MailRow, request.CaseId, tokenLater);
-            await RescheduleAsync(request, tokenLater, cancellationToken);
+            logger.LogDebug("Rate limit: mail {MailRow} of {CaseId} ({Lane} lane) back in {Delay}", request.MailRow, request.CaseId, lane, later);
+            await RescheduleAsync(request, lane, later, cancellationToken);
             return;
         }
 
@@ -91,7 +99,7 @@ public sealed class SendEmail(
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             // Another copy claimed or settled it in between; whatever it did, check back after its claim.
-            await RescheduleAsync(request, 2 * email.SendTimeout, cancellationToken);
+            await RescheduleAsync(request, lane, 2 * email.SendTimeout, cancellationToken);
             return;
         }
 
@@ -112,7 +120,7 @@ public sealed class SendEmail(
             }
             else
             {
-                await RetryLaterAsync(request, mail, reason, cancellationToken);
+                await RetryLaterAsync(request, lane, mail, reason, cancellationToken);
             }
 
             return;
@@ -200,19 +208,21 @@ public sealed class SendEmail(
         message.ReplyTo.Add(MailboxAddress.Parse(smtp.ReplyTo));
         // Every mail of a case refers to the same thread root, so clients group them and replies carry the case.
         // A customer's digests (partition "customer|{id}") thread among themselves and name no single case; a
-        // reporter's feedback (partition "report|{id}") threads per report and names no case at all.
+        // reporter's gathered feedback (partition "reporter|{id}") threads per reporter and names no case at all.
         var (threadRoot, header, value) = SendCustomerDigest.CustomerOf(request.CaseId) is { } customer
             ? ($"digest-{customer}@{domain}", "X-AbuseDesk-Customer", customer)
-            : ReportFeedbackEntity.ReportOf(request.CaseId) is { } report
-                ? ($"report-{report}@{domain}", "X-AbuseDesk-Report", report)
-                : ($"case-{request.CaseId}@{domain}", "X-AbuseDesk-Case", request.CaseId);
+            : FeedbackBatchEntity.ReporterOf(request.CaseId) is { } reporter
+                ? ($"reporter-{reporter}@{domain}", "X-AbuseDesk-Reporter", reporter)
+                : ReportFeedbackEntity.ReportOf(request.CaseId) is { } report
+                    ? ($"report-{report}@{domain}", "X-AbuseDesk-Report", report)
+                    : ($"case-{request.CaseId}@{domain}", "X-AbuseDesk-Case", request.CaseId);
         message.InReplyTo = threadRoot;
         message.References.Add(threadRoot);
         message.Headers.Add(header, value);
         return message;
     }
 
-    private async Task RetryLaterAsync(EmailRequest request, MailEntity mail, string reason, CancellationToken cancellationToken)
+    private async Task RetryLaterAsync(EmailRequest request, MailLane lane, MailEntity mail, string reason, CancellationToken cancellationToken)
     {
         var delay = SmtpFailure.Backoff(mail.Attempts, options.Value.Email.MaxBackoff, Random.Shared.NextDouble());
         mail.LastError = reason;
@@ -220,7 +230,7 @@ public sealed class SendEmail(
         mail.NextAttemptAt = clock.GetUtcNow() + delay;
         // The row first: if we die before re-enqueueing, the original message comes back and finds the backoff.
         await storage.Cases.UpdateEntityAsync(mail, mail.ETag, TableUpdateMode.Replace, cancellationToken);
-        await RescheduleAsync(request, delay, cancellationToken);
+        await RescheduleAsync(request, lane, delay, cancellationToken);
         logger.LogWarning("Mail {MailRow} of case {CaseId} failed (attempt {Attempts}); retrying in {Delay}: {Reason}",
             request.MailRow, request.CaseId, mail.Attempts, delay, reason);
     }
@@ -264,8 +274,8 @@ public sealed class SendEmail(
     public static string HistoryRowKey(string mailRow) =>
         $"{HistoryEntity.Prefix}{(mailRow.StartsWith(MailEntity.Prefix, StringComparison.Ordinal) ? mailRow[MailEntity.Prefix.Length..] : mailRow)}|{FailedHistory}";
 
-    private async Task RescheduleAsync(EmailRequest request, TimeSpan delay, CancellationToken cancellationToken) =>
-        await storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(
+    private async Task RescheduleAsync(EmailRequest request, MailLane lane, TimeSpan delay, CancellationToken cancellationToken) =>
+        await storage.Queue(lane == MailLane.Feedback ? DeskStorage.FeedbackOutboxQueue : DeskStorage.EmailOutboxQueue).SendMessageAsync(
             Json.Serialize(request), visibilityTimeout: CaseTransitions.TimerDelay(delay), cancellationToken: cancellationToken);
 
     private static TimeSpan? Later(DateTimeOffset? until, DateTimeOffset now) => until is { } u && u > now ? u - now : null;

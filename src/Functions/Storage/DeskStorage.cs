@@ -15,6 +15,9 @@ public sealed class DeskStorage
     public const string ReportsParseQueue = "reports-parse";
     public const string CaseWorkflowQueue = "case-workflow";
     public const string EmailOutboxQueue = "email-outbox";
+
+    /// <summary>Reporter feedback mails: their own lane, sent with the rate the notices leave (docs/email.md).</summary>
+    public const string FeedbackOutboxQueue = "feedback-outbox";
     public const string SuspensionsQueue = "suspensions";
     public const string PlatformWebhookQueue = "platform-webhook";
     public const string ReporterFeedbackQueue = "reporter-feedback";
@@ -110,7 +113,7 @@ public sealed class DeskStorage
     public QueueClient Queue(string name) => _queues.GetQueueClient(name);
 
     public static IEnumerable<string> QueueNames =>
-        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, SuspensionsQueue, PlatformWebhookQueue, ReporterFeedbackQueue }.SelectMany(q => new[] { q, q + "-poison" });
+        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, FeedbackOutboxQueue, SuspensionsQueue, PlatformWebhookQueue, ReporterFeedbackQueue }.SelectMany(q => new[] { q, q + "-poison" });
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

@@ -106,7 +106,9 @@ public sealed class ReporterFeedbackTests(DeskApp app)
         Assert.Equal($"[AbuseDesk] Your report {reportId}: 3 events, 2 on our network", parsed["subject"]!.GetValue<string>());
         Assert.Contains("2 concern our customers: we passed them on as 2 cases and asked for a fix.", text, StringComparison.Ordinal);
         Assert.Contains("1 × not in our network", text, StringComparison.Ordinal);
-        Assert.Equal(reportId, parsed["headers"]!["x-abusedesk-report"]!.GetValue<string>());
+        // Feedback is gathered per reporter: it threads per reporter, and a window with one report is that report's own mail.
+        var reporterId = (await app.Storage.Cases.GetEntityAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId))).Value.ReporterId;
+        Assert.Equal(reporterId, parsed["headers"]!["x-abusedesk-reporter"]!.GetValue<string>());
         Assert.Null(parsed["headers"]!["x-abusedesk-case"]);
         AssertNoCustomerIdentity(Whole(parsed), first, second);
 
@@ -148,11 +150,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
         await feedback.SendMessageAsync(ReporterFeedbackMessage.ForReport(reportId));
         await feedback.SendMessageAsync(ReporterFeedbackMessage.ForEndedCase(first));
         await feedback.SendMessageAsync(ReporterFeedbackMessage.ForEndedCase(second));
-        var partition = ReportFeedbackEntity.PartitionFor(reportId);
-        foreach (var mailRow in new[] { RowKeys.Own(partition, "m|parsed"), RowKeys.Own(partition, "m|ended") })
-        {
-            await app.Storage.Queue(DeskStorage.EmailOutboxQueue).SendMessageAsync(Json.Serialize(new EmailRequest(partition, mailRow)));
-        }
+        await FeedbackRedelivery.RedeliverAllAsync(app, reporterId);
 
         await Eventually.Async(async () => (await feedback.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, TimeSpan.FromSeconds(15), "the feedback queue to drain");
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -120,6 +120,23 @@ public sealed class SmtpFailureTests
     }
 
     [Fact]
+    public async Task Feedback_takes_a_token_only_when_no_notice_needs_one()
+    {
+        // One token every 10 s, two in the bucket: the notice lane's use blocks the feedback lane for a period.
+        var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 6, Burst = 3, MaxWait = TimeSpan.Zero } });
+        using var limiter = new MailRateLimiter(options);
+
+        Assert.Null(limiter.TryAcquireSpare());
+        Assert.Null(await limiter.TryAcquireAsync(CancellationToken.None));
+        var later = limiter.TryAcquireSpare();
+
+        // A token is still in the bucket, but a notice may follow the one just sent: feedback stays away a period.
+        Assert.NotNull(later);
+        Assert.InRange(later.Value, limiter.Period - TimeSpan.FromSeconds(1), 3 * limiter.Period);
+        Assert.Null(await limiter.TryAcquireAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public void A_bucket_without_rate_is_refused_at_start()
     {
         var options = Options.Create(new AbuseDeskOptions { Email = new EmailOptions { MaxPerMinute = 0 } });
