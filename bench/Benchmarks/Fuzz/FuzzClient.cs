@@ -43,11 +43,26 @@ public sealed partial class FuzzClient : IDisposable
         var headers = (input.Headers ?? []).Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value))).ToList();
         var needsRaw = input.Raw || input.TrickleBytesPerSecond > 0
             || headers.Any(h => h.Value.AsSpan().IndexOfAny('\r', '\n') >= 0)
-            || (input.ContentType?.AsSpan().IndexOfAny('\r', '\n') ?? -1) >= 0;
+            || (input.ContentType?.AsSpan().IndexOfAny('\r', '\n') ?? -1) >= 0
+            || headers.Any(h => !Ascii.IsValid(h.Value));
         try
         {
             var (status, text) = needsRaw ? await RawAsync(input, headers) : await HttpAsync(input, headers);
             return new FuzzOutcome(status, ReportIdOf(input, status, text), null, clock.Elapsed);
+        }
+        catch (HttpRequestException) when (!needsRaw)
+        {
+            // HttpClient gives up when the server answers early and closes (Kestrel refusing a request line, say)
+            // while the body is still going out; a raw send reads that answer instead.
+            try
+            {
+                var (status, text) = await RawAsync(input, headers);
+                return new FuzzOutcome(status, ReportIdOf(input, status, text), null, clock.Elapsed);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                return new FuzzOutcome(0, null, $"{ex.GetType().Name}: {ex.Message}", clock.Elapsed);
+            }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or TaskCanceledException or TimeoutException)
         {

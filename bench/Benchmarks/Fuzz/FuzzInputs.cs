@@ -215,15 +215,16 @@ public sealed class FuzzInputs(IReadOnlyList<Seed> seeds, FuzzTargets targets, i
         };
     }
 
-    /// <summary>The issue's zip bomb: a CSV header and 8,388,608 identical rows about one IP, deflated to about 1.4 MB.</summary>
+    /// <summary>The issue's zip bomb: a CSV header and 8,388,608 identical rows about one IP, deflated to about 1.4 MB
+    /// (.NET's deflate gets about 300:1 on it, so the rows are short to land near that size).</summary>
     public static readonly Lazy<byte[]> ZipBomb = new(() =>
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
             using var entry = new BufferedStream(zip.CreateEntry("2026-11-20-scan_ssh-asn-bomb.csv", CompressionLevel.SmallestSize).Open(), 1 << 20);
-            entry.Write("\"timestamp\",\"ip\",\"protocol\",\"port\",\"hostname\",\"tag\",\"asn\",\"geo\"\n"u8);
-            var row = "\"2026-11-20 01:02:03\",\"198.51.100.7\",\"tcp\",22,\"bomb.example\",\"ssh\",64496,\"NL\"\n"u8.ToArray();
+            entry.Write("\"timestamp\",\"ip\",\"protocol\",\"port\"\n"u8);
+            var row = "\"2026-11-20 01:02:03\",\"198.51.100.7\",\"tcp\",22\n"u8.ToArray();
             var block = new byte[row.Length * 4096];
             for (var i = 0; i < 4096; i++)
             {
@@ -265,13 +266,18 @@ public sealed class FuzzInputs(IReadOnlyList<Seed> seeds, FuzzTargets targets, i
         "Original-Mail-From: victim@example.org\r\n\tBcc: injected@example.net\r\nArrival-Date: Thu, 20 Nov 2026 10:00:00 +0000\r\n" +
         "--b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: victim@example.org\r\nBcc: injected@example.net\r\nSubject: buy\r\n--b--\r\n");
 
+    /// <summary>
+    /// A feed file near the size limit whose bytes are in its fields, not its rows: a few hundred events with
+    /// 100 KB hostnames. Size is the hostile part; volume (hundreds of thousands of rows) is bench/e2e's business.
+    /// </summary>
     private static byte[] HugeCsv(int bytes)
     {
-        var text = new StringBuilder(bytes + 200);
+        var text = new StringBuilder(bytes + 200_000);
         text.Append("\"timestamp\",\"ip\",\"protocol\",\"port\",\"hostname\",\"tag\",\"asn\",\"geo\"\n");
+        var field = new string('h', 100_000);
         for (var i = 0; text.Length < bytes; i++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\"2026-11-20 01:{i % 60:D2}:{i / 60 % 60:D2}\",\"203.0.113.{i % 250 + 1}\",\"tcp\",22,\"h{i}.example\",\"ssh\",64496,\"NL\"\n");
+            text.Append(CultureInfo.InvariantCulture, $"\"2026-11-20 01:{i % 60:D2}:{i / 60 % 60:D2}\",\"203.0.113.{i % 250 + 1}\",\"tcp\",22,\"{field}{i}.example\",\"ssh\",64496,\"NL\"\n");
         }
 
         return Encoding.ASCII.GetBytes(text.ToString());
@@ -285,14 +291,16 @@ public sealed class FuzzInputs(IReadOnlyList<Seed> seeds, FuzzTargets targets, i
         return body;
     }
 
+    /// <summary>JSON near the size limit: a few hundred events, each with 100 KB of evidence (the desk keeps an excerpt).</summary>
     private static byte[] HugeJson(int bytes)
     {
-        var text = new StringBuilder(bytes + 200);
+        var text = new StringBuilder(bytes + 200_000);
         text.Append("{\"events\":[");
+        var evidence = new string('e', 100_000);
         for (var i = 0; text.Length < bytes; i++)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{(i == 0 ? "" : ",")}{{\"ip\":\"192.0.2.{i % 250 + 1}\",\"port\":{i % 65535},\"abuseClass\":\"bruteforce\",\"reportType\":\"ssh-login-attack\",\"occurredAt\":\"2026-11-20T10:00:00Z\",\"evidence\":\"e{i}\"}}");
+                $"{(i == 0 ? "" : ",")}{{\"ip\":\"192.0.2.{i % 250 + 1}\",\"port\":{i % 65535 + 1},\"abuseClass\":\"bruteforce\",\"reportType\":\"ssh-login-attack\",\"occurredAt\":\"2026-11-20T10:00:00Z\",\"evidence\":\"{evidence}{i}\"}}");
         }
 
         text.Append("]}");

@@ -66,7 +66,19 @@ public static class FuzzRun
 
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (index, _) =>
         {
-            var input = inputs.Make(index);
+            FuzzInput input;
+            try
+            {
+                input = inputs.Make(index);
+            }
+            catch (Exception ex)
+            {
+                // A mutator bug is ours, not the app's: say so and go on, it is not an input the app saw.
+                Console.WriteLine($"fuzz: input {index} could not be made: {ex}");
+                Interlocked.Increment(ref done);
+                return;
+            }
+
             var outcome = await client.SendAsync(input);
             statuses.AddOrUpdate(outcome.Status, 1, (_, n) => n + 1);
             if (outcome.ReportId is { } reportId)

@@ -245,7 +245,8 @@ public static class Mutator
     private static byte[] Oversize(Random random, byte[] body)
     {
         var size = random.Next(4) == 0 ? random.Next(1 << 20, 3 << 20) : random.Next(1000, 70_000);
-        var fill = (byte)"aA0 ,.\"\\/"[random.Next(10)];
+        const string fills = "aA0 ,.\"\\/";
+        var fill = (byte)fills[random.Next(fills.Length)];
         var big = new byte[size];
         Array.Fill(big, fill);
         var text = body;
