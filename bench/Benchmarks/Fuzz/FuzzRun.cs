@@ -158,7 +158,7 @@ public static class FuzzRun
     private static async Task<FuzzTargets> SetUpAsync(HttpClient ops, string opsKey, byte[] tokenKey)
     {
         (await ops.PutAsync("/api/ops/allocations", new StringContent(FuzzInputs.AllocationsCsv, Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var created = await ops.PostAsJsonAsync("/api/ops/reporters", new { name = "fuzz", contactEmail = "fuzz-reporter@example.org", wantsFeedback = true });
+        var created = await ops.PostAsJsonAsync("/api/ops/reporters", new { name = "fuzz", contactEmail = "fuzz-reporter@example.org", wantsFeedback = true, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } });
         created.EnsureSuccessStatusCode();
         var reporter = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
         var key = reporter["key"]!.GetValue<string>();

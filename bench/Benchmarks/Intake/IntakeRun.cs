@@ -37,7 +37,7 @@ public static class IntakeRun
         }
 
         (await ops.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var created = await ops.PostAsJsonAsync("/api/ops/reporters", new { name = "intake-bench", wantsFeedback = false });
+        var created = await ops.PostAsJsonAsync("/api/ops/reporters", new { name = "intake-bench", wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } });
         created.EnsureSuccessStatusCode();
         var reporter = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
         var key = reporter["key"]!.GetValue<string>();
