@@ -3,9 +3,9 @@ using MimeKit;
 namespace AbuseDesk.Domain.Parsing;
 
 /// <summary>
-/// RFC 5965 feedback reports (feedback loops, SpamExperts, ...). The reading is partial: ARF reads only the
-/// feedback-report part, and a reporter may say more in its own layout beside it (SpamCop's ARF names the
-/// spamvertised site in the human part) or attach its data in another format.
+/// RFC 5965 feedback reports (feedback loops, SpamExperts, ...). ARF reads only the feedback-report part; when
+/// the mail says more (SpamCop's ARF names the spamvertised site in the human part, a reporter attaches its data
+/// in another format) the reading is partial and the formats after it complete it.
 /// </summary>
 internal sealed class ArfMailFormat : IMailReportFormat
 {
@@ -14,6 +14,8 @@ internal sealed class ArfMailFormat : IMailReportFormat
     public ReportReading Read(MimeMessage message, ReportInput input)
     {
         var outcome = ArfParser.Parse(message);
-        return outcome.Failed ? ReportReading.Of(outcome) : new ReportReading(outcome.Format, outcome.Events) { Partial = true };
+        return outcome.Failed
+            ? ReportReading.Of(outcome)
+            : new ReportReading(outcome.Format, outcome.Events) { Partial = ArfParser.SaysMore(message, outcome.Events[0].Ip) };
     }
 }

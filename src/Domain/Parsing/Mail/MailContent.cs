@@ -200,7 +200,8 @@ internal sealed class MailContent
         {
             using var stream = part.Content.Open();
             using var reader = new StreamReader(stream, Charset(part.ContentType), detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024);
-            var buffer = new char[Math.Min(maxChars, 64 * 1024)];
+            // 16K characters: a larger buffer would land on the large-object heap for every part of every mail.
+            var buffer = new char[Math.Min(maxChars, 16 * 1024)];
             var text = new StringBuilder();
             int read;
             while (text.Length < maxChars && (read = reader.Read(buffer, 0, Math.Min(buffer.Length, maxChars - text.Length))) > 0)
