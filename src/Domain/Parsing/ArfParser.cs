@@ -21,7 +21,7 @@ internal static class ArfParser
     private const int MaxUrlLength = 4096;
 
     // The human-readable part is a paragraph; a reporter's own layout in it (SpamCop's) is a screenful.
-    private const int MaxHumanPartBytes = 16 * 1024;
+    private const int MaxHumanPartBytes = 8 * 1024;
 
     // What a customer needs to find the message in their logs. The recipient fields (Original-Rcpt-To,
     // Removal-Recipient, the reported message's To) are left out on purpose: evidence is shown to the
@@ -100,7 +100,32 @@ internal static class ArfParser
 
     private static bool NamesAnotherIp(TextPart text, string? eventIp)
     {
-        var content = Xarf.BoundedPartText.ReadText(text, MaxHumanPartBytes, out _);
+        if (text.Content is null)
+        {
+            return false;
+        }
+
+        // Pooled: this runs for every feedback-loop mail, the commonest report there is.
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxHumanPartBytes);
+        string content;
+        try
+        {
+            using var decoded = text.Content.Open();
+            var length = 0;
+            int read;
+            while (length < MaxHumanPartBytes && (read = decoded.Read(bytes, length, MaxHumanPartBytes - length)) > 0)
+            {
+                length += read;
+            }
+
+            // Addresses are ASCII in every charset a report uses; Latin-1 never fails to decode.
+            content = System.Text.Encoding.Latin1.GetString(bytes, 0, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+
         foreach (var found in Mail.AddressScanner.Find(content))
         {
             if (found is { Ip: { } ip, Url: null } && ip != eventIp
