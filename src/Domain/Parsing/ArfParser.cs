@@ -20,6 +20,9 @@ internal static class ArfParser
 
     private const int MaxUrlLength = 4096;
 
+    // The human-readable part is a paragraph; a reporter's own layout in it (SpamCop's) is a screenful.
+    private const int MaxHumanPartBytes = 8 * 1024;
+
     // What a customer needs to find the message in their logs. The recipient fields (Original-Rcpt-To,
     // Removal-Recipient, the reported message's To) are left out on purpose: evidence is shown to the
     // customer, and handing a spammer the complainant's address lets them wash their list or retaliate.
@@ -55,6 +58,84 @@ internal static class ArfParser
 
         var reported = ReadReportedHeaders(container, report);
         return BuildEvent(fields, reported);
+    }
+
+    /// <summary>
+    /// Whether the mail may say more than its feedback-report: a part beside the human-readable text, the
+    /// feedback-report and the reported message (a reporter's data attachment), or a human-readable part that
+    /// names a public IP other than the event's (SpamCop's layout names the spamvertised site's host there).
+    /// Checked without decoding the reported message, so a plain feedback-loop mail costs a few hundred bytes more.
+    /// </summary>
+    public static bool SaysMore(MimeMessage message, string? eventIp)
+    {
+        if (FindFeedbackReport(message.Body) is not { Container: { } container })
+        {
+            return false;
+        }
+
+        var humanPartSeen = false;
+        foreach (var part in container)
+        {
+            switch (part)
+            {
+                case MessageFeedbackReport or MessagePart:
+                    break;
+                case MimePart when part.ContentType.MimeType.StartsWith("text/rfc822-header", StringComparison.OrdinalIgnoreCase):
+                    break;
+                case TextPart text when !humanPartSeen && text.IsPlain:
+                    humanPartSeen = true;
+                    if (NamesAnotherIp(text, eventIp))
+                    {
+                        return true;
+                    }
+
+                    break;
+                default:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool NamesAnotherIp(TextPart text, string? eventIp)
+    {
+        if (text.Content is null)
+        {
+            return false;
+        }
+
+        // Pooled: this runs for every feedback-loop mail, the commonest report there is.
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxHumanPartBytes);
+        string content;
+        try
+        {
+            using var decoded = text.Content.Open();
+            var length = 0;
+            int read;
+            while (length < MaxHumanPartBytes && (read = decoded.Read(bytes, length, MaxHumanPartBytes - length)) > 0)
+            {
+                length += read;
+            }
+
+            // Addresses are ASCII in every charset a report uses; Latin-1 never fails to decode.
+            content = System.Text.Encoding.Latin1.GetString(bytes, 0, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+
+        foreach (var found in Mail.AddressScanner.Find(content))
+        {
+            if (found is { Ip: { } ip, Url: null } && ip != eventIp
+                && !Ownership.IpAddresses.IsNonPublic(System.Net.IPAddress.Parse(ip)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ParseOutcome BuildEvent(HeaderList fields, HeaderList? reported)

@@ -18,14 +18,15 @@ public static class ReportParser
         MaxDepth = 32,
     };
 
-    // Asked in order; the first that claims a mail reads it. Structured formats come before the free-text
-    // fallback, which claims any mail that names an IP or URL.
+    // Asked in order; the first that claims a mail and reads it wins (see OpenMail). Structured formats come
+    // before the free-text fallback, which claims any mail that names an IP or URL.
     private static readonly IMailReportFormat[] MailFormats =
     [
         new ArfMailFormat(),
         new Xarf.XarfMailFormat(),
         new Shadowserver.ShadowserverMailFormat(),
         new Mail.ReporterMailFormat(),
+        new Mail.AttachedDataMailFormat(),
         new Mail.FreeTextMailFormat(),
     ];
 
@@ -83,6 +84,14 @@ public static class ReportParser
         }
     }
 
+    /// <summary>
+    /// Asks the mail formats in order. A format that claims the mail and then cannot read it lets the next one
+    /// try (an ARF multipart/report whose data is an XARF attachment, an ACNS notice whose XML is broken but whose
+    /// prose names the IP); the report keeps why, in a note. A partial reading (<see cref="ReportReading.Partial"/>)
+    /// is completed by the structured formats after it; free text is only the last resort, never a supplement,
+    /// because it would add every address a structured report quotes. Nothing is asked twice and every format
+    /// stays bounded on its own, so the whole stays bounded.
+    /// </summary>
     private static ReportReading OpenMail(Stream content, ReportInput input)
     {
         MimeMessage message;
@@ -95,18 +104,135 @@ public static class ReportParser
             return ReportReading.Failed(ReportFormats.Unknown, $"not a parsable email message: {ex.Message}");
         }
 
+        ReportReading? failed = null;
+        var notes = new List<string>();
+        MailReading? read = null;
         foreach (var format in MailFormats)
         {
-            if (format.Claims(message))
+            if (read is not null && format is Mail.FreeTextMailFormat)
             {
-                var reading = format.Read(message, input);
-                return reading.Error is not null
-                    ? Dispose(message, reading)
-                    : new ReportReading(reading.Format, reading.Events, reading.Notes, new Owned(message, reading));
+                break;
+            }
+
+            if (!format.Claims(message))
+            {
+                continue;
+            }
+
+            var reading = format.Read(message, input);
+            if (reading.Error is not null)
+            {
+                failed ??= reading;
+                notes.Add($"{reading.Format} could not read the mail ({reading.Error}); the next format was asked");
+                continue;
+            }
+
+            if (read is null)
+            {
+                read = new MailReading(reading);
+                if (!reading.Partial)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                read.Add(reading);
             }
         }
 
-        return Dispose(message, ReportReading.Failed(ReportFormats.Unknown, UnrecognizedFormat));
+        if (read is null)
+        {
+            return Dispose(message, failed ?? ReportReading.Failed(ReportFormats.Unknown, UnrecognizedFormat));
+        }
+
+        foreach (var note in notes)
+        {
+            read.Primary.Notes.Add(note);
+        }
+
+        return read.Primary.With(read.Events(), new Owned([message, .. read.Readings]));
+    }
+
+    /// <summary>
+    /// A partial reading and the readings that complete it. An added event counts only when it names an IP or
+    /// URL the first reading does not: the same host read twice is one event, and the first reader's is the
+    /// more certain. The first reading is one mail's worth of events (ARF: one); the others stream as they are.
+    /// </summary>
+    private sealed class MailReading(ReportReading primary)
+    {
+        private const int MaxRemembered = 10_000;
+
+        private readonly List<ReportReading> _added = [];
+
+        public ReportReading Primary { get; } = primary;
+
+        public IEnumerable<ReportReading> Readings => _added.Prepend(Primary);
+
+        public void Add(ReportReading reading)
+        {
+            _added.Add(reading);
+            Primary.Notes.Add($"also read as {reading.Format}: its events that name another IP or URL were added");
+            foreach (var note in reading.Notes.Items)
+            {
+                Primary.Notes.Add($"{reading.Format}: {note}");
+            }
+        }
+
+        public IEnumerable<ReportEvent> Events()
+        {
+            if (_added.Count == 0)
+            {
+                return Primary.Events;
+            }
+
+            return Merge();
+        }
+
+        private IEnumerable<ReportEvent> Merge()
+        {
+            var ips = new HashSet<string>(StringComparer.Ordinal);
+            var urls = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var reportEvent in Primary.Events)
+            {
+                Remember(reportEvent, ips, urls);
+                yield return reportEvent;
+            }
+
+            foreach (var reading in _added)
+            {
+                foreach (var reportEvent in reading.Events)
+                {
+                    var newIp = reportEvent.Ip is { } ip && !ips.Contains(ip);
+                    var newUrl = reportEvent.Url is { } url && !urls.Contains(url);
+                    if (newIp || newUrl)
+                    {
+                        Remember(reportEvent, ips, urls);
+                        yield return reportEvent;
+                    }
+                }
+            }
+        }
+
+        // Bounded: an added reading may be a streamed attachment of a million rows; past the bound an event is
+        // still compared with the first reading's hosts, only no longer with every earlier added one.
+        private static void Remember(ReportEvent reportEvent, HashSet<string> ips, HashSet<string> urls)
+        {
+            if (ips.Count + urls.Count >= MaxRemembered)
+            {
+                return;
+            }
+
+            if (reportEvent.Ip is { } ip)
+            {
+                ips.Add(ip);
+            }
+
+            if (reportEvent.Url is { } url)
+            {
+                urls.Add(url);
+            }
+        }
     }
 
     private static ReportReading Dispose(IDisposable owned, ReportReading reading)

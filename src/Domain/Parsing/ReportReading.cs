@@ -33,10 +33,21 @@ public sealed class ReportReading : IDisposable
 
     public ParseNotes Notes { get; }
 
+    /// <summary>
+    /// The reader read the part of the mail it knows (an ARF feedback-report part), and the same mail may name
+    /// more that another reader finds (a SpamCop layout in the human part, an XARF attachment). The mail reader
+    /// then asks the structured formats after it and adds what they find that names another IP or URL.
+    /// </summary>
+    public bool Partial { get; init; }
+
     public static ReportReading Failed(string format, string error) => new(format, error);
 
     public static ReportReading Of(ParseOutcome outcome) =>
         outcome.Failed ? Failed(outcome.Format, outcome.Error!) : new ReportReading(outcome.Format, outcome.Events);
+
+    /// <summary>This reading with other events, notes and owned resources (the mail reader's merge and fallthrough).</summary>
+    internal ReportReading With(IEnumerable<ReportEvent> events, IDisposable? owned) =>
+        new(Format, events, Notes, owned) { Partial = Partial };
 
     public void Dispose() => _owned?.Dispose();
 }

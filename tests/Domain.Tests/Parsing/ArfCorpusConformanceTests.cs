@@ -57,6 +57,10 @@ public partial class ArfCorpusConformanceTests(ITestOutputHelper output)
         Assert.True(report.Misses.Count == 0, string.Join(Environment.NewLine, report.Misses));
     }
 
+    /// <summary>The IP a sisimai ARF sample is about: its Source-IP, else the one stated here; null when neither.</summary>
+    internal static string? ExpectedArfIp(string path) =>
+        StatedSourceIp(path) ?? ArfExpectationsWithoutSourceIp.GetValueOrDefault(Path.GetFileName(path));
+
     private static ConformanceReport Run(
         string folder, string pattern, Dictionary<string, string> statedExpectations, HashSet<string> expectedUnrecognized)
     {

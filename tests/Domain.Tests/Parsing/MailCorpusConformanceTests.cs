@@ -120,6 +120,10 @@ public class MailCorpusConformanceTests(ITestOutputHelper output)
         ["webiron--Webiron_Example_3.eml"] = Ips("fdf1:cb9d:f59e:19b0:0:3:4:2"),
     };
 
+    /// <summary>What the corpus mail <paramref name="name"/> (at <paramref name="path"/>) is stated to be about; null when nothing is stated.</summary>
+    internal static Expectation? ExpectationOf(string name, string path) =>
+        FamilyOf(name) == "shadowserver" ? ShadowserverRows(path) : Stated.GetValueOrDefault(name);
+
     /// <summary>The reporter families of the corpus: one test each, so a family whose parser is not in yet fails alone.</summary>
     public static TheoryData<string> Families()
     {
@@ -217,7 +221,7 @@ public class MailCorpusConformanceTests(ITestOutputHelper output)
     }
 
     /// <summary>The IPs of the rows of the zipped CSV attached to a Shadowserver mail, read without the parser.</summary>
-    private static Expectation ShadowserverRows(string path)
+    internal static Expectation ShadowserverRows(string path)
     {
         using var message = MimeMessage.Load(path);
         var zip = message.Attachments.OfType<MimePart>().Single(p => p.FileName?.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) == true);
@@ -276,13 +280,13 @@ public class MailCorpusConformanceTests(ITestOutputHelper output)
         return [.. fields];
     }
 
-    private static string FamilyOf(string fileName)
+    internal static string FamilyOf(string fileName)
     {
         var separator = fileName.IndexOf("--", StringComparison.Ordinal);
         return separator > 0 ? fileName[..separator] : fileName;
     }
 
-    private static string Canonical(string ip) =>
+    internal static string Canonical(string ip) =>
         IPAddress.TryParse(ip, out var address) ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString() : ip;
 
     private static string Join(IEnumerable<string>? values) => values is null ? "(not checked)" : string.Join(", ", values.Order(StringComparer.Ordinal));
@@ -299,7 +303,7 @@ public class MailCorpusConformanceTests(ITestOutputHelper output)
 
     private static Expectation Both(string[] ips, string[] urls) => new(ips.ToHashSet(StringComparer.Ordinal), urls.ToHashSet(StringComparer.Ordinal));
 
-    private sealed record Expectation(IReadOnlySet<string>? Ips, IReadOnlySet<string>? Urls);
+    internal sealed record Expectation(IReadOnlySet<string>? Ips, IReadOnlySet<string>? Urls);
 
     private sealed record FileResult(string Family, string Format, bool Parsed, string? Miss);
 }

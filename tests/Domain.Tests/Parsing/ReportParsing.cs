@@ -23,5 +23,16 @@ internal static class ReportParsing
         return ReportParser.Parse(stream, new ReportInput(contentType));
     }
 
+    /// <summary>Reads a mail through <see cref="ReportParser.Open"/>, keeping the notes that <see cref="ReportParser.Parse"/> drops.</summary>
+    public static (ParseOutcome Outcome, IReadOnlyList<string> Notes) WithNotes(string mail)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(mail), writable: false);
+        using var reading = ReportParser.Open(stream, new ReportInput(Mail));
+        var outcome = reading.Error is not null
+            ? ParseOutcome.Failure(reading.Format, reading.Error)
+            : ParseOutcome.Success(reading.Format, reading.Events.ToList());
+        return (outcome, reading.Notes.Items);
+    }
+
     public static ParseOutcome ArfSample(string fileName) => File(TestPaths.TestData("arf", fileName), Mail);
 }

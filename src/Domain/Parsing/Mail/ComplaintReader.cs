@@ -35,9 +35,37 @@ internal static class ComplaintReader
 
     public static Complaint Of(MimeMessage message) => Complaints.GetValue(message, m => ReadComplaint(MailContent.Of(m)));
 
+    /// <summary>
+    /// The addresses the reporter's own text names (the body, not attachments, not a forwarded message), with
+    /// the same filters as a complaint: for a structured report whose prose names more hosts than its data.
+    /// </summary>
+    public static IReadOnlyList<ComplaintAddress> OwnTextOf(MimeMessage message)
+    {
+        var mail = MailContent.Of(message);
+        var (own, redirected) = SplitAtRedirect(mail.Headers);
+        var collector = new Collector(ReporterInfrastructure(own, mail.Headers), ReporterDomain(mail, redirected.Count > 0));
+        foreach (var body in mail.ReadableBodies())
+        {
+            collector.ScanText(body, "message text");
+        }
+
+        return collector.Addresses();
+    }
+
     private static Complaint ReadComplaint(MailContent mail)
     {
-        var collector = new Collector(ReporterInfrastructure(mail.Headers), mail.SenderDomain);
+        var (own, redirected) = SplitAtRedirect(mail.Headers);
+        var collector = new Collector(ReporterInfrastructure(own, mail.Headers), ReporterDomain(mail, redirected.Count > 0));
+
+        // A spam trap that redirects (Resent-*) the trapped mail itself sends no words of its own: the evidence
+        // is the host that delivered the mail to the trap, the first hop below the Resent block.
+        foreach (var header in redirected.Take(MaxReceivedHeaders))
+        {
+            if (collector.ScanReceived(Bound(header.Value, MaxReceivedChars), "Received header of the redirected message"))
+            {
+                break;
+            }
+        }
 
         collector.ScanText(mail.Subject, "subject");
         foreach (var body in mail.ReadableBodies())
@@ -65,7 +93,7 @@ internal static class ComplaintReader
             collector.ScanText(text.IsHtml ? HtmlText.ToText(text.Text) : text.Text, "forwarded message");
         }
 
-        var abuseClass = Classify(mail, collector.QuotedHeadersSeen);
+        var abuseClass = Classify(mail, collector.QuotedHeadersSeen || redirected.Count > 0);
         return new Complaint(collector.Addresses(), abuseClass, collector.Capped);
     }
 
@@ -74,10 +102,10 @@ internal static class ComplaintReader
     /// the complainant to the desk) and in the headers where webmail names the sender's client. Any of
     /// these quoted in the text is the complainant's infrastructure, not the abuser.
     /// </summary>
-    private static HashSet<string> ReporterInfrastructure(HeaderList headers)
+    private static HashSet<string> ReporterInfrastructure(IReadOnlyList<Header> ownReceived, HeaderList headers)
     {
         var hosts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var header in headers.Where(h => h.Id == HeaderId.Received).Take(MaxReceivedHeaders))
+        foreach (var header in ownReceived.Take(MaxReceivedHeaders))
         {
             foreach (var found in AddressScanner.Find(Bound(header.Value, MaxReceivedChars)))
             {
@@ -97,6 +125,60 @@ internal static class ComplaintReader
         }
 
         return hosts;
+    }
+
+    /// <summary>
+    /// The complainant's domain: the From address's, or for a redirected mail the Resent-From's (a redirect keeps
+    /// the original From, which is the abuser's).
+    /// </summary>
+    private static string? ReporterDomain(MailContent mail, bool redirected)
+    {
+        if (!redirected)
+        {
+            return mail.SenderDomain;
+        }
+
+        var resentFrom = mail.Headers["Resent-From"];
+        return resentFrom is not null && resentFrom.Length <= 1000 && InternetAddressList.TryParse(resentFrom, out var list)
+            && list.Mailboxes.FirstOrDefault()?.Domain is { Length: > 0 and <= 253 } domain
+            ? domain.Trim().TrimEnd('.').ToLowerInvariant()
+            : null;
+    }
+
+    /// <summary>
+    /// The mail's own Received headers and, for a redirected mail (RFC 5322 Resent-* fields, what a spam trap's
+    /// "bounce" or a mail client's redirect adds), the Received headers of the original delivery below the
+    /// topmost Resent block. Headers above the block are the redirect's path to the desk (the reporter's
+    /// infrastructure); those below were written when the mail reached the person or trap that redirected it.
+    /// </summary>
+    private static (IReadOnlyList<Header> Own, IReadOnlyList<Header> Redirected) SplitAtRedirect(HeaderList headers)
+    {
+        var own = new List<Header>();
+        var redirected = new List<Header>();
+        var state = 0; // 0 above the Resent block, 1 in it, 2 below it
+        var examined = 0;
+        foreach (var header in headers)
+        {
+            if (++examined > MaxReceivedHeaders * 4)
+            {
+                break;
+            }
+
+            var resent = header.Field.StartsWith("Resent-", StringComparison.OrdinalIgnoreCase);
+            state = state switch
+            {
+                0 when resent => 1,
+                1 when !resent => 2,
+                _ => state,
+            };
+
+            if (header.Id == HeaderId.Received)
+            {
+                (state == 2 ? redirected : own).Add(header);
+            }
+        }
+
+        return (own, redirected);
     }
 
     /// <summary>
@@ -139,6 +221,8 @@ internal static class ComplaintReader
         private readonly List<ComplaintAddress> _found = [];
         private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
         private int _budget = MaxScannedChars;
+        private int _ipCandidates;
+        private int _urlCandidates;
 
         public bool Capped { get; private set; }
 
@@ -182,7 +266,12 @@ internal static class ComplaintReader
                         received = null;
                     }
 
-                    if (content.StartsWith("Received:", StringComparison.OrdinalIgnoreCase))
+                    if (PastedHeaderLine.Split(content) is { } fields)
+                    {
+                        QuotedHeadersSeen = true;
+                        ScanPastedFields(scanned, lineEnd - content.Length, fields, foundIn);
+                    }
+                    else if (content.StartsWith("Received:", StringComparison.OrdinalIgnoreCase))
                     {
                         QuotedHeadersSeen = true;
                         received = new StringBuilder(content[9..].Trim().ToString());
@@ -208,23 +297,48 @@ internal static class ComplaintReader
         /// name is the sender's own claim and is skipped unless it is a bracketed literal. A hop from a host
         /// in the complainant's own domain is their provider relaying the mail inside its own network.
         /// </summary>
-        public void ScanReceived(string value, string foundIn)
+        /// <returns>Whether the from clause named a public address that is not the complainant's.</returns>
+        public bool ScanReceived(string value, string foundIn)
         {
             value = Bound(value, MaxReceivedChars);
             var clause = FromClause(value);
             if (NamesReporterHost(clause))
             {
-                return;
+                return false;
             }
 
             var firstSpace = clause.IndexOfAny([' ', '\t']);
             var helo = firstSpace < 0 ? clause : clause[..firstSpace];
             var start = helo.StartsWith('[') ? 0 : helo.Length;
+            var added = false;
             foreach (var found in AddressScanner.Find(clause, start, clause.Length))
             {
                 if (found.Url is null)
                 {
-                    Add(found, foundIn, "Received: " + value);
+                    added |= Add(found, foundIn, "Received: " + value);
+                }
+            }
+
+            return added;
+        }
+
+        /// <summary>The fields of a flat pasted header line, each read as what it is.</summary>
+        private void ScanPastedFields(string text, int offset, List<PastedHeaderLine.Field> fields, string foundIn)
+        {
+            foreach (var field in fields)
+            {
+                if (field.IsReceivers)
+                {
+                    continue;
+                }
+
+                if (field.IsReceived)
+                {
+                    ScanReceived(text.Substring(offset + field.Start, field.End - field.Start), foundIn + " (pasted Received header)");
+                }
+                else
+                {
+                    ScanLine(text, offset + field.Start, offset + field.End, foundIn + " (pasted headers)");
                 }
             }
         }
@@ -236,17 +350,25 @@ internal static class ComplaintReader
             var kept = _found.Where(f => f.Url is not null || !urlHosts.Contains(f.Ip!)).ToList();
             if (kept.Count > MaxAddresses)
             {
+                // The IPs a mail names are what the desk routes on; URLs on names fill the room that is left.
                 Capped = true;
-                kept = kept.GetRange(0, MaxAddresses);
+                var withIp = kept.Where(f => f.Ip is not null).Take(MaxAddresses).ToHashSet();
+                var room = MaxAddresses - withIp.Count;
+                kept = kept.Where(f => withIp.Contains(f) || (f.Ip is null && room-- > 0)).ToList();
             }
 
             return kept;
         }
 
-        private bool Full => _found.Count >= MaxCandidates;
+        private bool Full => _ipCandidates >= MaxCandidates && _urlCandidates >= MaxCandidates;
 
         private void ScanLine(string text, int start, int end, string foundIn)
         {
+            if (IsTracerouteHop(text.AsSpan(start, end - start)))
+            {
+                return;
+            }
+
             foreach (var found in AddressScanner.Find(text, start, end))
             {
                 if (Full)
@@ -261,29 +383,45 @@ internal static class ComplaintReader
             }
         }
 
-        private void Add(FoundAddress found, string foundIn, string context)
+        /// <returns>Whether the address was new and kept.</returns>
+        private bool Add(FoundAddress found, string foundIn, string context)
         {
-            if (Full)
+            // URLs on names and addresses with an IP are bounded apart, so that a list of phishing URLs
+            // cannot use up the room before the hosting IPs named under it.
+            var namesIp = found.Ip is not null;
+            if (namesIp ? _ipCandidates >= MaxCandidates : _urlCandidates >= MaxCandidates)
             {
                 Capped = true;
-                return;
+                return false;
             }
 
             if (found.Ip is not null && (IsNonPublic(found.Ip) || reporterHosts.Contains(found.Ip)))
             {
-                return;
+                return false;
             }
 
             if (found.Url is not null && IsReporterSite(found.Url))
             {
-                return;
+                return false;
             }
 
             var key = found.Url is not null ? "url " + found.Url : "ip " + found.Ip;
-            if (_keys.Add(key))
+            if (!_keys.Add(key))
             {
-                _found.Add(new ComplaintAddress(found.Ip, found.Port, found.Url, foundIn, context));
+                return false;
             }
+
+            _found.Add(new ComplaintAddress(found.Ip, found.Port, found.Url, foundIn, context));
+            if (namesIp)
+            {
+                _ipCandidates++;
+            }
+            else
+            {
+                _urlCandidates++;
+            }
+
+            return true;
         }
 
         private static bool IsNonPublic(string ip) => IpAddresses.IsNonPublic(IPAddress.Parse(ip));
@@ -309,6 +447,28 @@ internal static class ComplaintReader
             return reporterDomain is not null
                 && (name.Equals(reporterDomain, StringComparison.OrdinalIgnoreCase)
                     || name.EndsWith("." + reporterDomain, StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>
+        /// A hop of a pasted traceroute (" 3  ae-4.edge6.example.net (192.0.2.1)  12.1 ms"): the routers between
+        /// the reporter and the host, never the host itself, which the text names elsewhere.
+        /// </summary>
+        private static bool IsTracerouteHop(ReadOnlySpan<char> line)
+        {
+            line = line.TrimStart();
+            var digits = 0;
+            while (digits < line.Length && digits < 3 && char.IsAsciiDigit(line[digits]))
+            {
+                digits++;
+            }
+
+            if (digits is 0 or 3 || line.Length < digits + 2 || !(line[digits] == '\t' || (line[digits] == ' ' && line[digits + 1] == ' ')))
+            {
+                return false;
+            }
+
+            var rest = line[digits..];
+            return rest.Contains('(') || rest.Contains(" ms", StringComparison.Ordinal) || rest.Contains("* * *", StringComparison.Ordinal);
         }
 
         /// <summary>The line without its reply quoting ("> > text" → "text"), keeping the indentation after it.</summary>

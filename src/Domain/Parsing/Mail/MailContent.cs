@@ -106,6 +106,18 @@ internal sealed class MailContent
                     }
 
                     break;
+                case MimePart part when item.Depth < MaxDepth && IsEncodedMessage(part):
+                    // A forwarded mail sent base64 or quoted-printable encoded: MimeKit leaves it a plain part.
+                    if (DecodeMessage(part) is { } decoded)
+                    {
+                        forwarded.Add(decoded);
+                        if (decoded.Body is { } decodedBody)
+                        {
+                            pending.Enqueue((decodedBody, item.Depth + 1, true));
+                        }
+                    }
+
+                    break;
                 case MimePart part when budget > 0 && IsTextual(part):
                     var text = ReadText(part, Math.Min(budget, MaxPartChars), out var truncated);
                     budget -= text.Length;
@@ -118,6 +130,41 @@ internal sealed class MailContent
                         truncated));
                     break;
             }
+        }
+    }
+
+    private static bool IsEncodedMessage(MimePart part) =>
+        part.ContentType.IsMimeType("message", "rfc822") || part.ContentType.IsMimeType("message", "global");
+
+    /// <summary>
+    /// The mail inside an encoded message/rfc822 part, decoded up to <see cref="MaxPartChars"/> bytes (a longer
+    /// one is cut: its headers and text come first); null when it is not a mail. Its own parts are bounded by
+    /// the same depth and part count as the rest.
+    /// </summary>
+    private static MimeMessage? DecodeMessage(MimePart part)
+    {
+        if (part.Content is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var decoded = part.Content.Open();
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while (buffer.Length < MaxPartChars && (read = decoded.Read(chunk, 0, (int)Math.Min(chunk.Length, MaxPartChars - buffer.Length))) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+
+            buffer.Position = 0;
+            return MimeMessage.Load(MailParserSettings.Options, buffer);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or NotSupportedException)
+        {
+            return null;
         }
     }
 
@@ -153,7 +200,8 @@ internal sealed class MailContent
         {
             using var stream = part.Content.Open();
             using var reader = new StreamReader(stream, Charset(part.ContentType), detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024);
-            var buffer = new char[Math.Min(maxChars, 64 * 1024)];
+            // 16K characters: a larger buffer would land on the large-object heap for every part of every mail.
+            var buffer = new char[Math.Min(maxChars, 16 * 1024)];
             var text = new StringBuilder();
             int read;
             while (text.Length < maxChars && (read = reader.Read(buffer, 0, Math.Min(buffer.Length, maxChars - text.Length))) > 0)

@@ -25,12 +25,26 @@ internal sealed class ReporterMailFormat : IMailReportFormat
 
     public bool Claims(MimeMessage message) => LayoutOf(MailContent.Of(message)) is not null;
 
+    /// <summary>
+    /// The first layout that claims the mail and reads events from it; a layout that claims and finds nothing
+    /// lets the next try, and when none can, the first one's reason stands (the mail reader then asks free text).
+    /// </summary>
     public ReportReading Read(MimeMessage message, ReportInput input)
     {
         var mail = MailContent.Of(message);
-        return LayoutOf(mail) is { } layout
-            ? layout.Read(mail)
-            : ReportReading.Failed(ReportFormats.Unknown, ReportParser.UnrecognizedFormat);
+        ReportReading? failed = null;
+        foreach (var layout in Layouts.Where(layout => layout.Claims(mail)))
+        {
+            var reading = layout.Read(mail);
+            if (reading.Error is null)
+            {
+                return reading;
+            }
+
+            failed ??= reading;
+        }
+
+        return failed ?? ReportReading.Failed(ReportFormats.Unknown, ReportParser.UnrecognizedFormat);
     }
 
     private static IReporterLayout? LayoutOf(MailContent mail) => Array.Find(Layouts, layout => layout.Claims(mail));

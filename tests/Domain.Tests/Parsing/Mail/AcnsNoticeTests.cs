@@ -48,11 +48,23 @@ public class AcnsNoticeTests
     }
 
     [Fact]
-    public void Notice_without_a_valid_source_ip_fails_with_the_reason()
+    public void Notice_without_a_valid_source_ip_keeps_the_reason_and_lets_free_text_read_the_prose()
     {
         var xml = MailSamples.Text("acns-notice.eml").Replace("<IP_Address>203.0.113.77</IP_Address>", "<IP_Address>203.0.113.777</IP_Address>", StringComparison.Ordinal);
 
-        var outcome = ReportParsing.Text(xml, ReportParsing.Mail);
+        var (outcome, notes) = ReportParsing.WithNotes(xml);
+
+        Assert.Equal("free-text", outcome.Format);
+        Assert.Contains("203.0.113.77", outcome.Events.Select(e => e.Ip));
+        Assert.Contains(notes, n => n.Contains("acns could not read the mail (ACNS notice names no readable Source IP_Address)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Notice_without_a_valid_source_ip_and_no_other_address_fails_with_the_reason()
+    {
+        var body = "<Infringement><Source><IP_Address>203.0.113.777</IP_Address></Source></Infringement>";
+
+        var outcome = ReportParsing.Text(MailSamples.PlainMail("Notice of Claimed Infringement", body), ReportParsing.Mail);
 
         Assert.True(outcome.Failed);
         Assert.Equal("acns", outcome.Format);
@@ -60,14 +72,25 @@ public class AcnsNoticeTests
     }
 
     [Fact]
-    public void Notice_whose_xml_never_ends_fails_instead_of_reading_on()
+    public void Notice_whose_xml_never_ends_is_not_read_as_acns_but_its_text_still_names_the_ip()
     {
         var body = "<Infringement xmlns=\"http://www.acns.net/ACNS\"><Source><IP_Address>203.0.113.79</IP_Address>" + new string('x', 2_000_000);
         var mail = MailSamples.PlainMail("Notice of Claimed Infringement", body);
 
-        var outcome = ReportParsing.Text(mail, ReportParsing.Mail);
+        var (outcome, notes) = ReportParsing.WithNotes(mail);
 
-        Assert.True(outcome.Failed);
-        Assert.Equal("acns", outcome.Format);
+        Assert.Equal("free-text", outcome.Format);
+        Assert.Equal(["203.0.113.79"], outcome.Events.Where(e => e.Ip is not null).Select(e => e.Ip));
+        Assert.Contains(notes, n => n.StartsWith("acns could not read the mail", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Malformed_acns_xml_lets_the_next_reader_find_the_ip_the_prose_names()
+    {
+        var (outcome, notes) = ReportParsing.WithNotes(MailSamples.Text("reading/acns-malformed-xml.eml"));
+
+        Assert.Equal("free-text", outcome.Format);
+        Assert.Equal(["203.0.113.131"], outcome.Events.Where(e => e.Ip is not null).Select(e => e.Ip));
+        Assert.Contains(notes, n => n.StartsWith("acns could not read the mail (ACNS notice XML could not be read safely", StringComparison.Ordinal));
     }
 }

@@ -44,7 +44,7 @@ public class SafeBrowsingReportTests
     }
 
     [Fact]
-    public void Report_with_a_DTD_is_refused()
+    public void Report_with_a_DTD_is_refused_and_only_its_plain_text_is_read()
     {
         var mail = MailSamples.PlainMail(
             "Safe Browsing Report",
@@ -54,10 +54,11 @@ public class SafeBrowsingReportTests
             <notification_message asn="64496" date="2026-11-19"><list type="0"><url_info url="&u;" ip="192.0.2.30"/></list></notification_message>
             """);
 
-        var outcome = ReportParsing.Text(mail, ReportParsing.Mail);
+        var (outcome, notes) = ReportParsing.WithNotes(mail);
 
-        Assert.True(outcome.Failed);
-        Assert.Equal("google-safe-browsing", outcome.Format);
-        Assert.Contains("DTD", outcome.Error, StringComparison.Ordinal);
+        // The entity is never expanded: free text sees the IP written in the attribute, not the entity's URL.
+        Assert.Equal("free-text", outcome.Format);
+        Assert.Equal(["192.0.2.30"], outcome.Events.Where(e => e.Ip is not null).Select(e => e.Ip));
+        Assert.Contains(notes, n => n.StartsWith("google-safe-browsing could not read the mail", StringComparison.Ordinal) && n.Contains("DTD", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Domain.Parsing.Xarf;
 using MimeKit;
@@ -178,13 +179,17 @@ public class XarfMailParsingTests
     [InlineData("Source-Type: ip-address\n", "Source-Type: uri\n", "x-arf: Source: '198.51.100.23' is not a URL with a host (Source-Type uri)")]
     [InlineData("Source-Type: ip-address\nSource: 198.51.100.23\n", "Source-Type: pigeon\nSource: over the hills\n", "x-arf: Source: 'over the hills' is neither an IP address nor a URL (unknown Source-Type 'pigeon')")]
     [InlineData("Port: 22\n", "Port: 22\nSource: 192.0.2.9\n", "x-arf: Source: given more than once")]
-    public void An_invalid_report_txt_fails_naming_the_field(string find, string replace, string reason)
+    public void An_invalid_report_txt_is_noted_naming_the_field_and_the_mail_read_as_free_text(string find, string replace, string reason)
     {
         var report = XarfTestMail.LoginAttackReport.ReplaceLineEndings("\n") + "\n";
-        var outcome = XarfTestMail.Parse(XarfTestMail.XArf(report.Replace(find, replace, StringComparison.Ordinal)));
+        var mail = Encoding.UTF8.GetString(XarfTestMail.Bytes(XarfTestMail.XArf(report.Replace(find, replace, StringComparison.Ordinal))));
 
-        Assert.Equal(XarfFormats.Mail, outcome.Format);
-        Assert.Equal(reason, outcome.Error?[..Math.Min(outcome.Error.Length, reason.Length)]);
+        var (outcome, notes) = ReportParsing.WithNotes(mail);
+
+        // The human part still says which host attacked; the report keeps why report.txt was not read.
+        Assert.Equal("free-text", outcome.Format);
+        Assert.Contains("198.51.100.23", outcome.Events.Select(e => e.Ip));
+        Assert.Contains(notes, n => n.StartsWith($"{XarfFormats.Mail} could not read the mail ({reason}", StringComparison.Ordinal));
     }
 
     [Fact]
