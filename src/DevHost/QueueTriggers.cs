@@ -69,16 +69,26 @@ public sealed class QueueTriggers(FunctionCatalog catalog, HostJson host, Functi
     {
         var settings = host.Queues;
         var popReceipt = message.PopReceipt;
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var stopRenewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewal = Task.Run(async () =>
         {
             while (true)
             {
-                await Task.Delay(Lease / 3, running.Token);
-                var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: Lease, cancellationToken: running.Token);
+                try
+                {
+                    await Task.Delay(Lease / 3, stopRenewal.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                // Never cancelled mid-call: an update the server applied but the client abandoned leaves a stale pop
+                // receipt, and the delete after a success would then fail and run the work again.
+                var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: Lease, cancellationToken: CancellationToken.None);
                 popReceipt = receipt.Value.PopReceipt;
             }
-        }, running.Token);
+        }, CancellationToken.None);
 
         try
         {
@@ -89,7 +99,7 @@ public sealed class QueueTriggers(FunctionCatalog catalog, HostJson host, Functi
             }
             finally
             {
-                await running.CancelAsync();
+                await stopRenewal.CancelAsync();
                 await renewal.ContinueWith(_ => { }, TaskScheduler.Default);
             }
 
