@@ -19,13 +19,18 @@ public static class ReportParser
     };
 
     // Asked in order; the first that claims a mail reads it. Structured formats come before the free-text
-    // fallback, which claims any mail that names an IP or URL.
+    // fallback, which claims any mail that names an IP or URL. A mail whose headers or MIME structure declare it a
+    // bounce or an auto-reply is no report even when it returns one, so it is set aside first; one that only
+    // reads like a non-report (its subject, its sender, its first line) is set aside after the structured
+    // formats had their say and before free text would route what it quotes.
     private static readonly IMailReportFormat[] MailFormats =
     [
+        Mail.NonReportMailFormat.Declared,
         new ArfMailFormat(),
         new Xarf.XarfMailFormat(),
         new Shadowserver.ShadowserverMailFormat(),
         new Mail.ReporterMailFormat(),
+        Mail.NonReportMailFormat.Apparent,
         new Mail.FreeTextMailFormat(),
     ];
 
@@ -40,6 +45,11 @@ public static class ReportParser
         if (reading.Error is not null)
         {
             return ParseOutcome.Failure(reading.Format, reading.Error);
+        }
+
+        if (reading.IgnoredBecause is { } reason)
+        {
+            return ParseOutcome.Ignore(reason);
         }
 
         try
@@ -100,7 +110,7 @@ public static class ReportParser
             if (format.Claims(message))
             {
                 var reading = format.Read(message, input);
-                return reading.Error is not null
+                return reading.Error is not null || reading.IgnoredBecause is not null
                     ? Dispose(message, reading)
                     : new ReportReading(reading.Format, reading.Events, reading.Notes, new Owned(message, reading));
             }
