@@ -221,6 +221,9 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     {
         report.Status = ReportStatus.Ignored;
         report.IgnoredReason = Bound(reason);
+
+        // CONTRACT clients read why a report was not parsed from error, whatever the status.
+        report.Error = report.IgnoredReason;
         await SaveAsync(report, cancellationToken);
         logger.LogInformation("Report {ReportId} ignored: {Reason}", report.PartitionKey, reason);
     }

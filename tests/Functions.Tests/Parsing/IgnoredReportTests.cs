@@ -82,7 +82,7 @@ public sealed class IgnoredReportTests(DeskApp app)
             Assert.Equal("ignored", report["status"]!.GetValue<string>());
             Assert.Equal("not-a-report", report["format"]!.GetValue<string>());
             Assert.Equal(reason, report["ignoredReason"]!.GetValue<string>());
-            Assert.Null(report["error"]);
+            Assert.Equal(reason, report["error"]!.GetValue<string>());
             Assert.Equal(0, report["eventCount"]!.GetValue<int>());
             Assert.Empty(report["events"]!.AsArray());
 
