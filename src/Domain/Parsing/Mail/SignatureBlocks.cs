@@ -16,7 +16,7 @@ internal static class SignatureBlocks
     // Lines a mail client or a company's mail server appends.
     private static readonly string[] FooterOpenings =
     [
-        "sent from my ", "sent from mail for windows", "get outlook for", "sent via ", "von meinem iphone gesendet",
+        "sent from my ", "sent from mail for windows", "get outlook for", "von meinem iphone gesendet",
         "von meinem ipad gesendet", "von meinem smartphone gesendet", "envoyé de mon", "enviado desde mi", "inviato da",
         "confidentiality notice", "confidentiality note", "this e-mail and any attachment", "this email and any attachment",
         "this message and any attachment", "this e-mail is confidential", "this email is confidential",
@@ -77,6 +77,10 @@ internal static class SignatureBlocks
         return changed || inFooter ? string.Join('\n', lines) : text;
     }
 
+    /// <summary>A line that is one IP address and little else: a list of offenders, not a phone number or a site.</summary>
+    private static bool IsBareIp(string line) =>
+        AddressScanner.Find(line).Any(found => found.Ip is not null && found.Url is null && found.Length >= line.Length - 3);
+
     /// <summary>Where the text a person quotes or forwards begins: scanned again, it is the evidence.</summary>
     private static bool ResumesText(string line) =>
         line.StartsWith('>')
@@ -101,7 +105,7 @@ internal static class SignatureBlocks
 
     /// <summary>
     /// Whether the lines after a closing are a name and contact block: few, short, and saying nothing about abuse.
-    /// "Thanks," followed by a log excerpt or "PS: it is 192.0.2.1 again" is still the complaint.
+    /// "Thanks," followed by a log excerpt, "PS: it is 192.0.2.1 again" or a bare list of IPs is still the complaint.
     /// </summary>
     private static bool LooksLikeSignature(string[] lines, int from)
     {
@@ -123,7 +127,8 @@ internal static class SignatureBlocks
                 || line.Length > MaxClosingTailLineLength
                 || line.StartsWith("ps", StringComparison.OrdinalIgnoreCase)
                 || line.StartsWith("p.s", StringComparison.OrdinalIgnoreCase)
-                || AbuseKeywords.Classify(line) != AbuseClass.Other)
+                || AbuseKeywords.Classify(line) != AbuseClass.Other
+                || IsBareIp(line))
             {
                 return false;
             }

@@ -45,6 +45,7 @@ public class SignatureBlocksTests
     [InlineData("Thanks,\nJane\n\nPS: 192.0.2.150 is at it again today")]
     [InlineData("Regards\n\nNov 20 10:00:01 gw sshd[1]: Failed password for root from 192.0.2.150 port 5022 ssh2")]
     [InlineData("Best regards,\nJane\nScanner seen: 192.0.2.150")]
+    [InlineData("Please block them. Thanks!\n\nThanks!\n\n192.0.2.150\n192.0.2.151")]
     public void What_follows_a_closing_and_speaks_of_abuse_is_the_complaint(string body)
     {
         var outcome = AbuseDesk.Domain.Tests.Parsing.ReportParsing.Text(MailSamples.PlainMail("complaint", "Hello,\n\n" + body), AbuseDesk.Domain.Tests.Parsing.ReportParsing.Mail);
