@@ -9,6 +9,12 @@ public static class ReportFormats
     /// <summary><c>{"events":[...]}</c> in the contract's event shape.</summary>
     public const string JsonEvents = "json-events";
 
+    /// <summary>
+    /// A mail that is no report: a delivery-status notification, an automatic reply, an unsubscribe confirmation or a
+    /// challenge-response. Kept as ignored, with the reason, and produces no events.
+    /// </summary>
+    public const string NotAReport = "not-a-report";
+
     /// <summary>Nothing recognisable; the report is kept but produces no events.</summary>
     public const string Unknown = "unknown";
 }

@@ -19,14 +19,19 @@ public static class ReportParser
     };
 
     // Asked in order; the first that claims a mail and reads it wins (see OpenMail). Structured formats come
-    // before the free-text fallback, which claims any mail that names an IP or URL.
+    // before the free-text fallback, which claims any mail that names an IP or URL. A mail whose headers or MIME
+    // structure declare it a bounce or an auto-reply is no report even when it returns one, so it is set aside
+    // first; one that only reads like a non-report (its subject, its sender, its first line) is set aside after
+    // the structured formats had their say and before free text would route what it quotes.
     private static readonly IMailReportFormat[] MailFormats =
     [
+        Mail.NonReportMailFormat.Declared,
         new ArfMailFormat(),
         new Xarf.XarfMailFormat(),
         new Shadowserver.ShadowserverMailFormat(),
         new Mail.ReporterMailFormat(),
         new Mail.AttachedDataMailFormat(),
+        Mail.NonReportMailFormat.Apparent,
         new Mail.FreeTextMailFormat(),
     ];
 
@@ -41,6 +46,11 @@ public static class ReportParser
         if (reading.Error is not null)
         {
             return ParseOutcome.Failure(reading.Format, reading.Error);
+        }
+
+        if (reading.IgnoredBecause is { } reason)
+        {
+            return ParseOutcome.Ignore(reason);
         }
 
         try
@@ -114,12 +124,18 @@ public static class ReportParser
                 break;
             }
 
-            if (!format.Claims(message))
+            // A report was read: what only reads like a non-report has nothing left to set aside.
+            if (!format.Claims(message) || (read is not null && format is Mail.NonReportMailFormat))
             {
                 continue;
             }
 
             var reading = format.Read(message, input);
+            if (reading.IgnoredBecause is not null)
+            {
+                return Dispose(message, reading);
+            }
+
             if (reading.Error is not null)
             {
                 failed ??= reading;

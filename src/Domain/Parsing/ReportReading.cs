@@ -5,7 +5,8 @@ namespace AbuseDesk.Domain.Parsing;
 /// enumerates <see cref="Events"/> once and writes them in batches. A fatal problem found before any event
 /// is <see cref="Error"/>; one found part-way (a decompression cap, a truncated archive) surfaces as a
 /// <see cref="ReportRejectedException"/> from the enumeration. Non-fatal oddities (a skipped row, an unknown
-/// feed type) are collected in <see cref="Notes"/> as they are met.
+/// feed type) are collected in <see cref="Notes"/> as they are met. A mail that is not a report at all (a bounce,
+/// an auto-reply) is <see cref="IgnoredBecause"/>: no error, no events.
 /// </summary>
 public sealed class ReportReading : IDisposable
 {
@@ -19,15 +20,19 @@ public sealed class ReportReading : IDisposable
         _owned = owned;
     }
 
-    private ReportReading(string format, string error)
+    private ReportReading(string format, string? error, string? ignoredBecause)
         : this(format, [])
     {
         Error = error;
+        IgnoredBecause = ignoredBecause;
     }
 
     public string Format { get; }
 
     public string? Error { get; }
+
+    /// <summary>Why the input is not a report (a delivery-status notification, an automatic reply, ...); null for a report.</summary>
+    public string? IgnoredBecause { get; }
 
     public IEnumerable<ReportEvent> Events { get; }
 
@@ -40,10 +45,14 @@ public sealed class ReportReading : IDisposable
     /// </summary>
     public bool Partial { get; init; }
 
-    public static ReportReading Failed(string format, string error) => new(format, error);
+    public static ReportReading Failed(string format, string error) => new(format, error, null);
+
+    public static ReportReading Ignored(string reason) => new(ReportFormats.NotAReport, null, reason);
 
     public static ReportReading Of(ParseOutcome outcome) =>
-        outcome.Failed ? Failed(outcome.Format, outcome.Error!) : new ReportReading(outcome.Format, outcome.Events);
+        outcome.Failed ? Failed(outcome.Format, outcome.Error!)
+        : outcome.IgnoredBecause is { } reason ? Ignored(reason)
+        : new ReportReading(outcome.Format, outcome.Events);
 
     /// <summary>This reading with other events, notes and owned resources (the mail reader's merge and fallthrough).</summary>
     internal ReportReading With(IEnumerable<ReportEvent> events, IDisposable? owned) =>

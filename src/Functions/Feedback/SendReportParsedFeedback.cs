@@ -34,6 +34,12 @@ public sealed class SendReportParsedFeedback(
             return;
         }
 
+        if (report.Status == ReportStatus.Ignored)
+        {
+            // A bounce or an auto-reply is no report: "thank you for your report" about it would be mail about nothing.
+            return;
+        }
+
         if (FeedbackMails.Recipient(await reporters.FindAsync(report.ReporterId, cancellationToken)) is not { } to)
         {
             return;

@@ -21,6 +21,9 @@ public sealed class ReportEntity : Entity
     public int UnroutedCount { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>Why a mail is no report (a bounce, an auto-reply): set with status <see cref="ReportStatus.Ignored"/>.</summary>
+    public string? IgnoredReason { get; set; }
+
     /// <summary>Non-fatal findings of the parser (skipped rows, unknown feed type), for ops.</summary>
     public string? Notes { get; set; }
 
@@ -30,7 +33,7 @@ public sealed class ReportEntity : Entity
     /// </summary>
     public bool Checked { get; set; }
 
-    /// <summary>Distinct URL hosts past the per-report lookup limit: their events stay unrouted (noted for ops).</summary>
+    /// <summary>URL-only events whose host was past the per-report lookup limit: they stay unrouted (noted for ops).</summary>
     public long UrlHostsNotLookedUp { get; set; }
 
     /// <summary>Chunks of events fully stored and attached: a redelivered message resumes after them.</summary>
@@ -45,4 +48,10 @@ public static class ReportStatus
     public const string Received = "received";
     public const string Parsed = "parsed";
     public const string Failed = "failed";
+
+    /// <summary>
+    /// Not a report at all (a delivery-status notification, an automatic reply, an unsubscribe confirmation, a
+    /// challenge-response): kept with <see cref="ReportEntity.IgnoredReason"/>, no events, no feedback mail.
+    /// </summary>
+    public const string Ignored = "ignored";
 }

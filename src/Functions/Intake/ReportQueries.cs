@@ -66,6 +66,7 @@ public sealed class ReportQueries(DeskStorage storage)
         ["routedCount"] = report.RoutedCount,
         ["unroutedCount"] = report.UnroutedCount,
         ["error"] = report.Error,
+        ["ignoredReason"] = report.IgnoredReason,
         ["notes"] = report.Notes,
     };
 }

@@ -42,7 +42,7 @@ public static class WorkQueueRoutes
     {
         if (!CaseQueues.Contains(status, StringComparer.Ordinal))
         {
-            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports, refused-drops and unrouted.");
+            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports, ignored-reports, refused-drops and unrouted.");
         }
 
         var (paging, problem) = OpsPaging.From(context.Request);
@@ -73,6 +73,30 @@ public static class WorkQueueRoutes
                 format = r.Format,
                 contentType = r.ContentType,
                 error = r.Error,
+                receivedAt = r.ReceivedAt,
+                reparses = r.Reparses,
+            }),
+            continuation,
+        });
+    }
+
+    /// <summary>Mails that are no report (bounces, auto-replies, ...), with why: to check that no real report is among them.</summary>
+    internal static async Task<IResult> IgnoredReportsAsync(HttpContext context, WorkQueues work)
+    {
+        var (paging, problem) = OpsPaging.From(context.Request);
+        if (paging is null)
+        {
+            return problem!;
+        }
+
+        var (reports, continuation) = await work.IgnoredReportsAsync(paging.Limit, paging.Continuation, context.RequestAborted);
+        return Results.Json(new
+        {
+            reports = reports.Select(r => new
+            {
+                reportId = r.PartitionKey,
+                reporterId = r.ReporterId,
+                ignoredReason = r.IgnoredReason,
                 receivedAt = r.ReceivedAt,
                 reparses = r.Reparses,
             }),
@@ -180,6 +204,7 @@ public sealed class GetWorkQueue(OpsEndpoint endpoint, WorkQueues work, RefusedD
         endpoint.RunAsync(request, () => name switch
         {
             "failed-reports" => WorkQueueRoutes.FailedReportsAsync(request.HttpContext, work),
+            "ignored-reports" => WorkQueueRoutes.IgnoredReportsAsync(request.HttpContext, work),
             "unrouted" => WorkQueueRoutes.UnroutedAsync(request.HttpContext, work, clock),
             "refused-drops" => WorkQueueRoutes.RefusedDropsAsync(request.HttpContext, refused),
             _ => WorkQueueRoutes.CasesAsync(name, request.HttpContext, queries),

@@ -18,9 +18,16 @@ public sealed class WorkQueues(DeskStorage storage)
     /// <summary>Event rows read to break unrouted events down by reason; the report counts are exact regardless.</summary>
     public const int MaxEventsSampled = 20_000;
 
-    public async Task<(List<ReportEntity> Reports, string? Continuation)> FailedReportsAsync(int limit, string? continuation, CancellationToken cancellationToken)
+    public Task<(List<ReportEntity> Reports, string? Continuation)> FailedReportsAsync(int limit, string? continuation, CancellationToken cancellationToken) =>
+        ReportsAsync(ReportStatus.Failed, limit, continuation, cancellationToken);
+
+    /// <summary>Mails set aside as no report (bounces, auto-replies): not work, but ops check now and then that no report is among them.</summary>
+    public Task<(List<ReportEntity> Reports, string? Continuation)> IgnoredReportsAsync(int limit, string? continuation, CancellationToken cancellationToken) =>
+        ReportsAsync(ReportStatus.Ignored, limit, continuation, cancellationToken);
+
+    private async Task<(List<ReportEntity> Reports, string? Continuation)> ReportsAsync(string status, int limit, string? continuation, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {ReportEntity.Row} and Status eq {ReportStatus.Failed}");
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {ReportEntity.Row} and Status eq {status}");
         await foreach (var page in storage.Reports.QueryAsync<ReportEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken).AsPages(continuation, limit))
         {
             return (page.Values.ToList(), page.ContinuationToken);

@@ -18,7 +18,8 @@ namespace AbuseDesk.Functions.Parsing;
 /// event is routed, and the reporter's daily event allowance is taken for the whole report or not at all. The
 /// second reads again and handles events in chunks: route, reserve cases, write the events (batched, parallel,
 /// one partition per chunk), attach them to their cases, queue the cases' workflow, then record the chunk as
-/// done. A redelivered message skips finished chunks and redoes the rest idempotently; memory stays bounded by
+/// done. A mail that is no report (a bounce, an auto-reply) is set aside by the first pass as ignored, with the
+/// reason. A redelivered message skips finished chunks and redoes the rest idempotently; memory stays bounded by
 /// one chunk. Parsing costs little next to storing (hundreds of MB/s), so reading twice is cheap.
 /// </summary>
 /// <remarks>
@@ -52,7 +53,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         {
             if (await CheckAsync(report, cancellationToken) is { } refusal)
             {
-                await FailAsync(report, refusal, cancellationToken);
+                await (refusal.NotAReport ? IgnoreAsync(report, refusal.Reason, cancellationToken) : FailAsync(report, refusal.Reason, cancellationToken));
                 return;
             }
 
@@ -117,11 +118,17 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         logger.LogInformation("Report {ReportId} parsed as {Format}: {Events} events, {Routed} routed", report.PartitionKey, report.Format, report.EventCount, report.RoutedCount);
     }
 
+    /// <summary>Why the first pass stops a report: it fails, or it is no report at all and is ignored.</summary>
+    private sealed record Refusal(string Reason, bool NotAReport = false)
+    {
+        public static implicit operator Refusal(string reason) => new(reason);
+    }
+
     /// <summary>
     /// The first pass: reads the whole report without storing anything. Null when it may be routed (its events then
-    /// taken from the reporter's daily allowance); otherwise why it fails.
+    /// taken from the reporter's daily allowance); otherwise why it fails or is ignored (a non-report takes nothing).
     /// </summary>
-    private async Task<string?> CheckAsync(ReportEntity report, CancellationToken cancellationToken)
+    private async Task<Refusal?> CheckAsync(ReportEntity report, CancellationToken cancellationToken)
     {
         long events = 0;
         var maxHosts = options.Value.Dns.MaxHostsPerReport;
@@ -131,6 +138,11 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         using (var reading = ReportParser.Open(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint)))
         {
             report.Format = reading.Format;
+            if (reading.IgnoredBecause is { } notAReport)
+            {
+                return new Refusal(notAReport, NotAReport: true);
+            }
+
             if (reading.Error is not null)
             {
                 return reading.Error;
@@ -174,7 +186,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
             var limits = quota.LimitsOf(await reporters.FindAsync(report.ReporterId, cancellationToken));
             if (await quota.TakeEventsAsync(report.ReporterId, limits, events, cancellationToken) is { } refusal)
             {
-                return $"not routed: {refusal.Detail}; ops can raise the reporter's limits and reparse it";
+                return (Refusal)$"not routed: {refusal.Detail}; ops can raise the reporter's limits and reparse it";
             }
         }
 
@@ -249,6 +261,17 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         logger.LogWarning("Report {ReportId} failed as {Format}: {Error}", report.PartitionKey, report.Format, error);
     }
 
+    private async Task IgnoreAsync(ReportEntity report, string reason, CancellationToken cancellationToken)
+    {
+        report.Status = ReportStatus.Ignored;
+        report.IgnoredReason = Bound(reason);
+
+        // CONTRACT clients read why a report was not parsed from error, whatever the status.
+        report.Error = report.IgnoredReason;
+        await SaveAsync(report, cancellationToken);
+        logger.LogInformation("Report {ReportId} ignored: {Reason}", report.PartitionKey, reason);
+    }
+
     private async Task<ReportEntity> SaveAsync(ReportEntity report, CancellationToken cancellationToken)
     {
         var response = await storage.Reports.UpdateEntityAsync(report, report.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -257,7 +280,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     }
 
     private static string? NotesOf(ReportEntity report, ReportReading reading) => Bound(report.UrlHostsNotLookedUp > 0
-        ? $"{report.UrlHostsNotLookedUp} more URL host(s) not looked up (a report's limit); their events stay unrouted\n{reading.Notes}".TrimEnd()
+        ? $"{report.UrlHostsNotLookedUp} URL-only event(s) not looked up (their hosts were past the report's limit of distinct hosts); they stay unrouted\n{reading.Notes}".TrimEnd()
         : reading.Notes.ToString());
 
     private static string? Bound(string? text) => string.IsNullOrEmpty(text) ? null : text.Length <= 2000 ? text : text[..2000];

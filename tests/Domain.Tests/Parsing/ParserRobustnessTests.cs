@@ -128,6 +128,13 @@ public class ParserRobustnessTests(ITestOutputHelper output)
                 : null;
         }
 
+        if (outcome.Ignored)
+        {
+            // A mail that is no report (a bounce, an auto-reply) is kept with the reason and has no events.
+            return string.IsNullOrWhiteSpace(outcome.IgnoredBecause) ? "ignored without a reason"
+                : outcome.Events.Count > 0 ? $"ignored with {outcome.Events.Count} events" : null;
+        }
+
         if (outcome.Events.Count == 0)
         {
             return $"succeeded as {outcome.Format} without events";

@@ -25,7 +25,7 @@ internal static class ComplaintReader
     private const int ContextRadius = 120;
 
     // Lines that start the quoted part of a reply or forward; what the person wrote comes before them.
-    private static readonly string[] ForwardMarkers =
+    internal static readonly string[] ForwardMarkers =
         ["forwarded message", "original message", "begin forwarded message", "weitergeleitete nachricht", "message d'origine"];
 
     // Headers in which the complainant's own mail system names the complainant's hosts.
@@ -70,7 +70,8 @@ internal static class ComplaintReader
         collector.ScanText(mail.Subject, "subject");
         foreach (var body in mail.ReadableBodies())
         {
-            collector.ScanText(body, "message text");
+            // The sender's signature and footer name their own company, site and servers, never the abuser.
+            collector.ScanText(SignatureBlocks.Blank(body), "message text");
         }
 
         foreach (var attached in mail.Texts.Where(t => !t.IsForwarded && t.IsAttachment && (t.IsPlain || t.MediaType == "text/rfc822-headers")))

@@ -76,7 +76,6 @@ public class FreeTextMailFormatTests
     }
 
     [Theory]
-    [InlineData("unrecognized-out-of-office.eml")]
     [InlineData("unrecognized-private-only.eml")]
     [InlineData("unrecognized-own-links.eml")]
     public void Mail_naming_no_public_address_stays_unrecognized(string fileName)
