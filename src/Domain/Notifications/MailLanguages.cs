@@ -13,6 +13,9 @@ public static class MailLanguages
     public static bool IsKnown(string? language) =>
         language is not null && Known.Contains(language.Trim().ToLowerInvariant(), StringComparer.Ordinal);
 
+    /// <summary>What the allocation import (<see cref="Ownership.AllocationCsv"/>) accepts in its language column.</summary>
+    public static (IReadOnlyList<string> Known, string Default) ForImport => (Known, Default);
+
     public static string Normalize(string? language) =>
         IsKnown(language) ? language!.Trim().ToLowerInvariant() : Default;
 }

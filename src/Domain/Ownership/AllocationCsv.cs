@@ -1,5 +1,4 @@
 using System.Globalization;
-using AbuseDesk.Domain.Notifications;
 
 namespace AbuseDesk.Domain.Ownership;
 
@@ -21,7 +20,11 @@ public static class AllocationCsv
         public bool Ok => Errors.Count == 0;
     }
 
-    public static Result Parse(TextReader reader)
+    /// <param name="mailLanguages">
+    /// The languages the desk writes mail in, and the one an empty language column means (Notifications'
+    /// MailLanguages, passed in so that ownership does not depend on the mail templates).
+    /// </param>
+    public static Result Parse(TextReader reader, (IReadOnlyList<string> Known, string Default) mailLanguages)
     {
         var allocations = new List<Allocation>();
         var errors = new List<string>();
@@ -103,9 +106,9 @@ public static class AllocationCsv
             }
 
             var language = fields.Count > Header.Length ? fields[Header.Length].Trim() : "";
-            if (language.Length > 0 && !MailLanguages.IsKnown(language))
+            if (language.Length > 0 && !mailLanguages.Known.Contains(language.ToLowerInvariant(), StringComparer.Ordinal))
             {
-                errors.Add($"line {lineNumber}: language '{language}' is not one of {string.Join(", ", MailLanguages.Known)} (leave it empty for {MailLanguages.Default})");
+                errors.Add($"line {lineNumber}: language '{language}' is not one of {string.Join(", ", mailLanguages.Known)} (leave it empty for {mailLanguages.Default})");
                 continue;
             }
 
@@ -116,7 +119,7 @@ public static class AllocationCsv
             }
 
             seen[prefix] = lineNumber;
-            allocations.Add(new Allocation(prefix, customerId, resourceId, email, customerSince, MailLanguages.Normalize(language)));
+            allocations.Add(new Allocation(prefix, customerId, resourceId, email, customerSince, language.Length > 0 ? language.ToLowerInvariant() : mailLanguages.Default));
         }
 
         if (!headerSeen)

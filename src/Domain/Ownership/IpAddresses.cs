@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using AbuseDesk.Domain.Parsing;
 
 namespace AbuseDesk.Domain.Ownership;
 

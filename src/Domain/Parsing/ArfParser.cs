@@ -1,6 +1,7 @@
 using System.Globalization;
 using MimeKit;
 using MimeKit.Utils;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing;
 

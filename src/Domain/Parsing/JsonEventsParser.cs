@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing;
 

@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Intake;
 using AbuseDesk.Functions.Ownership;
@@ -31,7 +32,7 @@ public sealed class DemoData(AllocationStore allocations, Reporters reporters, I
 
         if (!await allocations.HasAllocationsAsync(cancellationToken))
         {
-            var parsed = AllocationCsv.Parse(new StringReader(AllocationsCsv));
+            var parsed = AllocationCsv.Parse(new StringReader(AllocationsCsv), MailLanguages.ForImport);
             await allocations.ReplaceAsync(parsed.Allocations, cancellationToken);
             logger.LogInformation("Demo: seeded {Count} allocations", parsed.Allocations.Count);
         }

@@ -8,6 +8,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Functions.Notifications;
 

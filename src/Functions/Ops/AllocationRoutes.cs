@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Ownership;
@@ -57,7 +58,7 @@ public static class AllocationRoutes
 
         using var reader = new StreamReader(new MemoryStream(bytes.ToArray(), writable: false));
         var text = await reader.ReadToEndAsync(context.RequestAborted);
-        var parsed = AllocationCsv.Parse(new StringReader(text));
+        var parsed = AllocationCsv.Parse(new StringReader(text), MailLanguages.ForImport);
         if (!parsed.Ok)
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "Invalid allocation file", string.Join("; ", parsed.Errors),

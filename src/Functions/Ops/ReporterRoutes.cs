@@ -2,6 +2,7 @@ using System.Text.Json;
 using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Intake;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Functions.Ops;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using AbuseDesk.Domain.Notifications;
 using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Tests.Ownership;
@@ -9,7 +10,7 @@ public class AllocationCsvTests
     private const string GoodRow = "198.51.100.0/24,cust-1,vm-1,noc@cust1.example,2021-03-04";
 
     private static AllocationCsv.Result Parse(params string[] lines) =>
-        AllocationCsv.Parse(new StringReader(string.Join("\n", lines)));
+        AllocationCsv.Parse(new StringReader(string.Join("\n", lines)), MailLanguages.ForImport);
 
     private static string SingleError(AllocationCsv.Result result)
     {
@@ -88,7 +89,7 @@ public class AllocationCsvTests
     [Fact]
     public void CRLF_line_endings_are_read_like_LF()
     {
-        var result = AllocationCsv.Parse(new StringReader($"{Header}\r\n{GoodRow}\r\n2001:db8::/32,cust-2,vm-2,x@y.z,2020-01-01\r\n"));
+        var result = AllocationCsv.Parse(new StringReader($"{Header}\r\n{GoodRow}\r\n2001:db8::/32,cust-2,vm-2,x@y.z,2020-01-01\r\n"), MailLanguages.ForImport);
 
         Assert.True(result.Ok, string.Join("; ", result.Errors));
         Assert.Equal(2, result.Allocations.Count);
@@ -319,7 +320,7 @@ public class AllocationCsvTests
     [InlineData("# only a comment\n   \n")]
     public void An_empty_file_is_an_error(string text)
     {
-        var result = AllocationCsv.Parse(new StringReader(text));
+        var result = AllocationCsv.Parse(new StringReader(text), MailLanguages.ForImport);
 
         Assert.Empty(result.Allocations);
         Assert.Equal("line 1: the file is empty; header must be 'cidr,customerId,resourceId,contactEmail,customerSince'", SingleError(result));

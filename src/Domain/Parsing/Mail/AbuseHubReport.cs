@@ -1,4 +1,5 @@
 using Sylvan.Data.Csv;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing.Mail;
 

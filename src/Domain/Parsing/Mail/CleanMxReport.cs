@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Ownership;
 namespace AbuseDesk.Domain.Parsing.Mail;
 
 /// <summary>

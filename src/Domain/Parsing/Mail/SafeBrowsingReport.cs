@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing.Mail;
 

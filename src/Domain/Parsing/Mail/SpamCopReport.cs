@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing.Mail;
 

@@ -1,3 +1,4 @@
+using AbuseDesk.Domain.Ownership;
 namespace AbuseDesk.Domain.Parsing.Mail;
 
 /// <summary>Reads a URL a reporter names, and the IP when its host is written as one.</summary>

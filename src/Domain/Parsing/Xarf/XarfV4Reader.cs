@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing.Xarf;
 

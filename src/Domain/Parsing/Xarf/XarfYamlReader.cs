@@ -1,5 +1,6 @@
 using System.Globalization;
 using MimeKit;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Parsing.Xarf;
 

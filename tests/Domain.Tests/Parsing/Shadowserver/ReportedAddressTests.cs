@@ -1,5 +1,6 @@
 using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Domain.Parsing.Shadowserver;
+using AbuseDesk.Domain.Ownership;
 
 namespace AbuseDesk.Domain.Tests.Parsing.Shadowserver;
 

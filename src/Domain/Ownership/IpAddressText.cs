@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace AbuseDesk.Domain.Parsing;
+namespace AbuseDesk.Domain.Ownership;
 
 /// <summary>Strict reading of IP addresses written in reports, into the one canonical text form events carry.</summary>
 internal static class IpAddressText

@@ -1,6 +1,7 @@
 using AbuseDesk.Domain.Parsing;
+using AbuseDesk.Domain.Ownership;
 
-namespace AbuseDesk.Domain.Tests.Parsing;
+namespace AbuseDesk.Domain.Tests.Ownership;
 
 public class IpAddressTextTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MimeKit;
 
-namespace AbuseDesk.Domain.Notifications;
+namespace AbuseDesk.Domain.Ownership;
 
 /// <summary>
 /// The rule for a contact address the desk takes in (a reporter's, a customer's from the allocations): exactly one

@@ -1,6 +1,7 @@
 using AbuseDesk.Domain.Notifications;
+using AbuseDesk.Domain.Ownership;
 
-namespace AbuseDesk.Domain.Tests.Notifications;
+namespace AbuseDesk.Domain.Tests.Ownership;
 
 public class ContactAddressTests
 {
