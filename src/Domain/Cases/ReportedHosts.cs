@@ -96,6 +96,6 @@ public static class ReportedHosts
             : new RoutedEvent(index, reportEvent, null, $"{UnresolvedPrefix} {host} did not resolve ({answer.Error ?? "no address"})");
     }
 
-    /// <summary>How the unrouted reason of an event whose host gave no address starts (<see cref="Feedback.UnroutedReasons"/>).</summary>
+    /// <summary>How the unrouted reason of an event whose host gave no address starts (the feedback mails name it by this).</summary>
     public const string UnresolvedPrefix = "no IP address: host";
 }
