@@ -17,7 +17,11 @@ public sealed record AcceptedReport(string ReportId, bool Duplicate);
 /// are recognised as a duplicate however often they arrive. Order matters for at-least-once: blob, then row,
 /// then queue message; a crash anywhere is repaired by the sender's retry.
 /// </summary>
-public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogger<AcceptReport> logger)
+/// <remarks>
+/// A new report counts against its reporter's limits here, where it becomes new, whichever way it came in (POST or
+/// inbox drop); a duplicate never counts, so a sender's retry is never refused its id.
+/// </remarks>
+public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeProvider clock, ILogger<AcceptReport> logger)
 {
     public async Task<AcceptedReport> AcceptAsync(string reporterId, ReadOnlyMemory<byte> content, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
     {
@@ -109,6 +113,11 @@ public sealed class AcceptReport(DeskStorage storage, TimeProvider clock, ILogge
         {
             duplicate = true;
             entity = (await storage.Reports.GetEntityAsync<ReportEntity>(reportId, ReportEntity.Row, cancellationToken: cancellationToken)).Value;
+        }
+
+        if (!duplicate)
+        {
+            await quota.ChargeReportAsync(reporterId, size, cancellationToken);
         }
 
         // A duplicate that never got parsed (the first attempt died before queueing) is queued again;

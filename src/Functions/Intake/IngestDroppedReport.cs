@@ -15,7 +15,7 @@ namespace AbuseDesk.Functions.Intake;
 /// can write to the inbox holds storage access, and a feed's pipeline has no one to answer a 429. The events-a-day
 /// limit still holds when it is parsed.
 /// </remarks>
-public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, ReporterQuota quota, RefusedDrops refused, ILogger<IngestDroppedReport> logger)
+public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept, Reporters reporters, RefusedDrops refused, ILogger<IngestDroppedReport> logger)
 {
     // Feeds can be big; they are streamed, never loaded. The cap only stops absurd uploads.
     private const long MaxBytes = 8L * 1024 * 1024 * 1024;
@@ -48,11 +48,7 @@ public sealed class IngestDroppedReport(DeskStorage storage, AcceptReport accept
 
         var fileName = name[(name.LastIndexOf('/') + 1)..];
         var contentType = ContentTypeFor(fileName, properties.Value.ContentType);
-        var accepted = await accept.AcceptBlobAsync(reporterId, blob, properties.Value.ContentLength, contentType, fileName, cancellationToken);
-        if (!accepted.Duplicate)
-        {
-            await quota.ChargeReportAsync(reporterId, properties.Value.ContentLength, cancellationToken);
-        }
+        await accept.AcceptBlobAsync(reporterId, blob, properties.Value.ContentLength, contentType, fileName, cancellationToken);
 
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }

@@ -21,8 +21,9 @@ public sealed class ReportEntity : Entity
     public int UnroutedCount { get; set; }
     public string? Error { get; set; }
 
-    /// <summary>Why a mail is no report (a bounce, an auto-reply): set with status <see cref="ReportStatus.Ignored"/>.</summary>
-    public string? IgnoredReason { get; set; }
+    /// <summary>Why a mail is no report (a bounce, an auto-reply): its <see cref="Error"/>, read as such when ignored.</summary>
+    [System.Runtime.Serialization.IgnoreDataMember]
+    public string? IgnoredReason => Status == ReportStatus.Ignored ? Error : null;
 
     /// <summary>Non-fatal findings of the parser (skipped rows, unknown feed type), for ops.</summary>
     public string? Notes { get; set; }
@@ -51,7 +52,7 @@ public static class ReportStatus
 
     /// <summary>
     /// Not a report at all (a delivery-status notification, an automatic reply, an unsubscribe confirmation, a
-    /// challenge-response): kept with <see cref="ReportEntity.IgnoredReason"/>, no events, no feedback mail.
+    /// challenge-response): kept with the reason in <see cref="ReportEntity.Error"/>, no events, no feedback mail.
     /// </summary>
     public const string Ignored = "ignored";
 }

@@ -63,12 +63,6 @@ public static class ReportsFunction
             ? (disposition.FileNameStar ?? disposition.FileName)?.Trim('"')
             : null;
         var accepted = await accept.AcceptAsync(reporterId, body.Value, mediaType.MediaType!.ToLowerInvariant(), fileName, request.Query["report"].FirstOrDefault(), context.RequestAborted);
-        if (!accepted.Duplicate)
-        {
-            // Only new reports count: a sender retrying what it already sent gets its id back, never a 429.
-            await quota.ChargeReportAsync(reporterId, body.Value.Length, context.RequestAborted);
-        }
-
         var payload = new { reportId = accepted.ReportId, duplicate = accepted.Duplicate };
         var location = $"/api/reports/{accepted.ReportId}";
         return accepted.Duplicate

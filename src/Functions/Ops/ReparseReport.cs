@@ -26,7 +26,6 @@ public sealed class ReparseReport(DeskStorage storage, ILogger<ReparseReport> lo
         report.Status = ReportStatus.Received;
         report.Format = null;
         report.Error = null;
-        report.IgnoredReason = null;
         report.Notes = null;
         report.Checked = false;
         report.UrlHostsNotLookedUp = 0;

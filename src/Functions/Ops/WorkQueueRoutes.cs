@@ -55,33 +55,34 @@ public static class WorkQueueRoutes
         return Results.Json(new { queue = status, cases = cases.Select(OpsFunction.Summary), continuation });
     }
 
-    internal static async Task<IResult> FailedReportsAsync(HttpContext context, WorkQueues work)
-    {
-        var (paging, problem) = OpsPaging.From(context.Request);
-        if (paging is null)
+    internal static Task<IResult> FailedReportsAsync(HttpContext context, WorkQueues work) =>
+        ReportPageAsync(context, work.FailedReportsAsync, r => new
         {
-            return problem!;
-        }
-
-        var (reports, continuation) = await work.FailedReportsAsync(paging.Limit, paging.Continuation, context.RequestAborted);
-        return Results.Json(new
-        {
-            reports = reports.Select(r => new
-            {
-                reportId = r.PartitionKey,
-                reporterId = r.ReporterId,
-                format = r.Format,
-                contentType = r.ContentType,
-                error = r.Error,
-                receivedAt = r.ReceivedAt,
-                reparses = r.Reparses,
-            }),
-            continuation,
+            reportId = r.PartitionKey,
+            reporterId = r.ReporterId,
+            format = r.Format,
+            contentType = r.ContentType,
+            error = r.Error,
+            receivedAt = r.ReceivedAt,
+            reparses = r.Reparses,
         });
-    }
 
     /// <summary>Mails that are no report (bounces, auto-replies, ...), with why: to check that no real report is among them.</summary>
-    internal static async Task<IResult> IgnoredReportsAsync(HttpContext context, WorkQueues work)
+    internal static Task<IResult> IgnoredReportsAsync(HttpContext context, WorkQueues work) =>
+        ReportPageAsync(context, work.IgnoredReportsAsync, r => new
+        {
+            reportId = r.PartitionKey,
+            reporterId = r.ReporterId,
+            ignoredReason = r.IgnoredReason,
+            receivedAt = r.ReceivedAt,
+            reparses = r.Reparses,
+        });
+
+    /// <summary>One page of a report queue, each report as <paramref name="view"/> shows it.</summary>
+    private static async Task<IResult> ReportPageAsync(
+        HttpContext context,
+        Func<int, string?, CancellationToken, Task<(List<ReportEntity> Reports, string? Continuation)>> read,
+        Func<ReportEntity, object> view)
     {
         var (paging, problem) = OpsPaging.From(context.Request);
         if (paging is null)
@@ -89,19 +90,8 @@ public static class WorkQueueRoutes
             return problem!;
         }
 
-        var (reports, continuation) = await work.IgnoredReportsAsync(paging.Limit, paging.Continuation, context.RequestAborted);
-        return Results.Json(new
-        {
-            reports = reports.Select(r => new
-            {
-                reportId = r.PartitionKey,
-                reporterId = r.ReporterId,
-                ignoredReason = r.IgnoredReason,
-                receivedAt = r.ReceivedAt,
-                reparses = r.Reparses,
-            }),
-            continuation,
-        });
+        var (reports, continuation) = await read(paging.Limit, paging.Continuation, context.RequestAborted);
+        return Results.Json(new { reports = reports.Select(view), continuation });
     }
 
     /// <summary>Inbox blobs not taken in (reporter unknown or revoked, no reporter folder), kept in reports-inbox-refused.</summary>

@@ -264,10 +264,8 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     private async Task IgnoreAsync(ReportEntity report, string reason, CancellationToken cancellationToken)
     {
         report.Status = ReportStatus.Ignored;
-        report.IgnoredReason = Bound(reason);
-
-        // CONTRACT clients read why a report was not parsed from error, whatever the status.
-        report.Error = report.IgnoredReason;
+        // CONTRACT clients read why a report was not parsed from error, whatever the status; ignoredReason is derived from it.
+        report.Error = Bound(reason);
         await SaveAsync(report, cancellationToken);
         logger.LogInformation("Report {ReportId} ignored: {Reason}", report.PartitionKey, reason);
     }
