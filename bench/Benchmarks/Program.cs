@@ -23,6 +23,11 @@ if (args.Length > 0 && args[0] == "azurite")
     return await AbuseDesk.Benchmarks.Workflow.AzuriteProbe.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "workflow-ratio")
+{
+    return await AbuseDesk.Benchmarks.Workflow.WorkflowRatioRun.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "workflow")
 {
     return await AbuseDesk.Benchmarks.Workflow.WorkflowRun.RunAsync(args[1..]);

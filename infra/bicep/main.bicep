@@ -186,7 +186,6 @@ var refusedDropsContainer = 'reports-inbox-refused'
 var deadLetterContainer = 'reports-inbox-deadletter'
 var appQueues = [
   'reports-parse'
-  'case-workflow'
   'email-outbox'
   'feedback-outbox'
   'suspensions'

@@ -46,6 +46,9 @@ public sealed class DurableEngine : IAsyncDisposable
             MaxConcurrentTaskActivityWorkItems = durable.MaxConcurrentActivityFunctions,
             MaxConcurrentTaskOrchestrationWorkItems = durable.MaxConcurrentOrchestratorFunctions,
             LoggerFactory = loggers,
+            // A start refused because the instance already runs is an error the caller sees (as the Functions host's
+            // Durable extension makes it for isolated apps), not a silent no-op: CaseInbox raises the event instead.
+            ThrowExceptionOnInvalidDedupeStatus = true,
         };
         var service = new AzureStorageOrchestrationService(settings);
         await service.CreateIfNotExistsAsync();

@@ -216,6 +216,13 @@ public sealed class CaseOptions
     /// </summary>
     [Range(0, 100_000)]
     public int MaxEvidencePerCase { get; set; } = 1000;
+
+    /// <summary>
+    /// How long the engine keeps a finished orchestration's own history (Instances and History rows) before
+    /// <see cref="Cases.PurgeEngineHistory"/> deletes it. The case's history rows are the desk's and are kept.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan EngineHistoryRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 public sealed class DemoOptions

@@ -200,7 +200,11 @@ public class DeskApp : IAsyncLifetime
         env["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         env["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.500";
         env["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        env["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01";
+        // The engine polls its queues at most this far apart when idle: a portal or ops action waits about two polls.
+        env["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:00.250";
+        // A killed worker's messages come back after this, not after the default five minutes (the crash test).
+        env["AzureFunctionsJobHost__extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:20";
+        env["AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:20";
         env["AbuseDesk__Platform__WebhookAttempts"] = WebhookAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["AbuseDesk__Platform__WebhookFirstRetry"] = "00:00:01";
         // Warnings and errors only: the crash test pushes tens of thousands of messages through the app.

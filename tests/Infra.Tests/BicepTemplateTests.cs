@@ -314,7 +314,7 @@ public sealed partial class BicepTemplateTests(CompiledInfra infra)
 
         Assert.Contains("reports", ChildNames(predicted, "Microsoft.Storage/storageAccounts/blobServices/containers"));
         Assert.Superset(
-            new HashSet<string>(["reports-parse", "case-workflow", "email-outbox", "suspensions"]),
+            new HashSet<string>(["reports-parse", "email-outbox", "feedback-outbox", "suspensions"]),
             ChildNames(predicted, "Microsoft.Storage/storageAccounts/queueServices/queues").ToHashSet());
     }
 

@@ -25,13 +25,15 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
 
         // The customer portal.
         new("ShowCasePage", "httpTrigger", "GET portal/cases/{token}"),
-        new("PostCasePage", "httpTrigger", "POST portal/cases/{token}"),
+        new("PostCasePage", "httpTrigger", "POST portal/cases/{token}", "durableClient"),
         new("GetPortalStyles", "httpTrigger", "GET portal/assets/portal.css"),
 
         // Ops (docs/ops.md), behind the ops key the app checks itself.
         new("ListCases", "httpTrigger", "GET api/ops/cases"),
-        new("GetCase", "httpTrigger", "GET api/ops/cases/{caseId}"),
-        new("ApplyCaseAction", "httpTrigger", "POST api/ops/cases/{caseId}/actions"),
+        new("GetCase", "httpTrigger", "GET api/ops/cases/{caseId}", "durableClient"),
+        new("ApplyCaseAction", "httpTrigger", "POST api/ops/cases/{caseId}/actions", "durableClient"),
+        new("ListOrchestrations", "httpTrigger", "GET api/ops/orchestrations", "durableClient"),
+        new("RestartOrchestration", "httpTrigger", "POST api/ops/orchestrations/{instanceId}/restart", "durableClient"),
         new("ExportCase", "httpTrigger", "GET api/ops/cases/{caseId}/export"),
         new("RevokeCaseLinks", "httpTrigger", "POST api/ops/cases/{caseId}/links/revoke"),
         new("GetReportForOps", "httpTrigger", "GET api/ops/reports/{reportId}"),
@@ -59,8 +61,7 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         new("GetPlaybooks", "httpTrigger", "GET api/ops/playbooks"),
 
         // The queue pipeline.
-        new("ParseReport", "queueTrigger", "reports-parse"),
-        new("CaseWorkflow", "queueTrigger", "case-workflow"),
+        new("ParseReport", "queueTrigger", "reports-parse", "durableClient"),
         new("SendEmail", "queueTrigger", "email-outbox"),
         new("SendFeedbackEmail", "queueTrigger", "feedback-outbox"),
         new("ReporterFeedback", "queueTrigger", "reporter-feedback"),
@@ -69,8 +70,14 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         // Reports dropped as blobs; Event Grid delivers (infra/bicep subscribes the webhook).
         new("IngestDroppedReport", "blobTrigger", "reports-inbox/{name} EventGrid"),
 
-        // The outbox sweep.
-        new("SweepOutbox", "timerTrigger", "0 */5 * * * *"),
+        // The engine's own records of finished orchestrations, purged daily after their retention.
+        new("PurgeEngineHistory", "timerTrigger", "0 30 3 * * *", "durableClient"),
+
+        // Durable Functions: one orchestration per case and one per customer's digests, and their steps.
+        new("CaseOrchestration", "orchestrationTrigger", ""),
+        new("ApplyCaseStep", "activityTrigger", "", "durableClient"),
+        new("CustomerDigestOrchestration", "orchestrationTrigger", ""),
+        new("SendCustomerDigestStep", "activityTrigger", ""),
 
         // Durable Functions: one orchestration per platform call, and its activities.
         new("DeliverPlatformCall", "orchestrationTrigger", ""),

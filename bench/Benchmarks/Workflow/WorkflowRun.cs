@@ -133,7 +133,7 @@ public static class WorkflowRun
     {
         var parse = queues.GetQueueClient("reports-parse");
         var mail = queues.GetQueueClient("email-outbox");
-        var workflow = queues.GetQueueClient("case-workflow");
+        var workflow = queues.GetQueueClient("abusedesk-workitems");
         for (var quiet = 0; quiet < 3;)
         {
             await Task.Delay(TimeSpan.FromSeconds(2));

@@ -1,6 +1,6 @@
 namespace AbuseDesk.Domain.Cases;
 
-/// <summary>Everything that can move a case. Each input is a message on case-workflow or a portal/ops request.</summary>
+/// <summary>Everything that can move a case: a signal to its orchestration, a timer of it, or a portal/ops request.</summary>
 public abstract record CaseInput;
 
 /// <summary>New events were attached to the case (also how a new case starts its playbook).</summary>

@@ -16,7 +16,7 @@ namespace AbuseDesk.Functions.Cases;
 /// The open-case index row stops two workers opening two cases for one key; the link row makes a redelivered
 /// chunk count (and keep) nothing twice. Cases are handled in parallel: they are independent partitions.
 /// </summary>
-public sealed class AssignEvents(DeskStorage storage, CaseTransitions transitions, RecentCaseRows recent, TimeProvider clock, IOptions<AbuseDeskOptions> options, ILogger<AssignEvents> logger)
+public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, TimeProvider clock, IOptions<AbuseDeskOptions> options, ILogger<AssignEvents> logger)
 {
     private readonly int _evidenceCap = Math.Max(0, options.Value.Cases.MaxEvidencePerCase);
 
@@ -31,9 +31,9 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
 
     /// <summary>
     /// A case to attach to: its id, and its row when it already exists (null: create it on attach). After attaching,
-    /// <see cref="Wake"/> says whether the caller must queue the case's events-added wake-up.
+    /// <see cref="Wake"/> says whether the caller must signal the case's orchestration (<see cref="CaseSignal.NewEvents"/>).
     /// </summary>
-    public sealed record Target(string CaseId, CaseEntity? Existing, bool Wake = false);
+    public sealed record Target(string CaseId, CaseEntity? Existing, bool Wake = false, bool Start = false);
 
     /// <param name="known">
     /// Cases this report already attached to in earlier chunks, with their rows as written then: reused without
@@ -86,11 +86,12 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         var existing = await LoadAsync(index.Value!.CaseId, cancellationToken);
         if (existing is not null && !existing.ToState().Status.IsOpen())
         {
-            // The case ended. Within the playbooks' reopen window it takes the new events back; otherwise its
-            // index row is retired (only if nobody replaced it meanwhile) and a new case opens.
-            if (await transitions.ApplyAsync(existing.PartitionKey, new EventsAfterEnd(), cancellationToken) is Transition)
+            // The case ended. Within the playbooks' reopen window it takes the new events back (its orchestration
+            // reopens it when signalled); otherwise its index row is retired (only if nobody replaced it meanwhile)
+            // and a new case opens.
+            if (CaseStateMachine.Decide(existing.ToState(), new EventsAfterEnd(), playbooks, clock.GetUtcNow()) is Transition)
             {
-                return new Target(existing.PartitionKey, await LoadAsync(existing.PartitionKey, cancellationToken));
+                return new Target(existing.PartitionKey, existing);
             }
 
             await storage.OpenCases.DeleteEntityAsync(key.CustomerId, key.IndexKey, index.Value.ETag, cancellationToken);
@@ -102,9 +103,8 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
 
     /// <returns>
     /// The case row as written (with its new ETag), or a null row when it is unknown (the chunk was already
-    /// attached); and whether to queue a wake-up: only the attachment that raised the case's WakePending flag
-    /// queues one (a digest already due covers the news too), except that an earlier delivery of this chunk may
-    /// have raised it and died before queuing, so a chunk found attached always queues one.
+    /// attached); and whether to signal the case: not when a digest is already due for it (the digest covers the
+    /// news), and always for a chunk found attached (its earlier delivery may have died before signalling).
     /// </returns>
     private async Task<Target> AttachOnceAsync(string reportId, int chunk, CaseGroup group, Target target, CancellationToken cancellationToken)
     {
@@ -113,8 +113,12 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
         // Changed on a copy: a refused transaction must leave the caller's row as it was stored.
         var row = target.Existing?.Copy() ?? NewCase(target.CaseId, group, now);
         var before = row.Copy();
-        var wake = !row.WakePending && row.DigestDueAt is null;
-        row.WakePending |= wake;
+        var status = row.ToState().Status;
+        // A case that is not yet notified hears of its events in its first step, which reads the row (and a first
+        // step that commits after this attach read it too: the ETag makes one of the two go again). Only the attach
+        // that opened it signals, which starts its orchestration. Once notified, news is signalled until a digest is
+        // due (the digest carries it), and always to a case that ended (it may reopen).
+        var wake = isNew || (status != CaseStatus.New && (row.DigestDueAt is null || !status.IsOpen()));
         row.EventCount += group.Events.Count;
         var (earliest, latest) = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
         foreach (var e in group.Events)
@@ -163,9 +167,8 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 .. evidence.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)),
             ], cancellationToken);
             row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
-            // The wake-up this may queue will decide on this very row (RecentCaseRows).
-            recent.Remember(row);
-            return new Target(target.CaseId, row, wake);
+            // A new case's orchestration is started by this signal; an ended one's may have completed and start again.
+            return new Target(target.CaseId, row, wake, Start: isNew || !status.IsOpen());
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
         {
@@ -178,7 +181,6 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 before.EventCount = before.EventCount - attached.Count + link.Count;
                 before.FirstEventAt = row.FirstEventAt;
                 before.LastEventAt = row.LastEventAt;
-                before.WakePending = row.WakePending;
                 link.Kept = attached.Kept;
                 await storage.Cases.SubmitTransactionAsync(
                 [
@@ -187,7 +189,7 @@ public sealed class AssignEvents(DeskStorage storage, CaseTransitions transition
                 ], cancellationToken);
             }
 
-            return new Target(target.CaseId, null, Wake: true);
+            return new Target(target.CaseId, null, Wake: true, Start: true);
         }
     }
 

@@ -68,13 +68,25 @@ public sealed class CaseEntity : Entity
     public int Sequence { get; set; }
 
     /// <summary>
-    /// An events-added wake-up is queued and not yet handled: attaching more events need not queue another (one
-    /// wake-up per case, however many reports and chunks feed it). Set and cleared under the row's ETag.
+    /// The timers the case has armed and not yet seen fire, JSON (<see cref="ArmedTimer"/>): what its orchestration
+    /// waits for, kept here so that a restarted orchestration, or a new one for a case that ended and came back,
+    /// waits for the same.
     /// </summary>
-    public bool WakePending { get; set; }
+    public string? Timers { get; set; }
+
+    /// <summary>The orchestration step that last changed the case (<see cref="CaseStepRequest.StepId"/>) and what it answered, JSON.</summary>
+    public string? LastStep { get; set; }
+
+    public string? LastStepResult { get; set; }
 
     /// <summary>A field-by-field copy (strings are immutable, so shallow is whole).</summary>
     public CaseEntity Copy() => (CaseEntity)MemberwiseClone();
+
+    public static async Task<CaseEntity?> LoadAsync(Azure.Data.Tables.TableClient cases, string caseId, CancellationToken cancellationToken)
+    {
+        var row = await cases.GetEntityIfExistsAsync<CaseEntity>(caseId, RowKeyFor(caseId), cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
 
     public CaseState ToState() => new()
     {
@@ -194,7 +206,7 @@ public sealed class EvidenceEntity : Entity
 
 /// <summary>
 /// A message the case owes the world (RK = "o|{sequence}|{caseId}"), written with the state change that caused it
-/// and sent after the commit. Whatever crashes in between, the next message for the case flushes it.
+/// and sent after the commit (<see cref="CaseOutbox"/>). Whatever crashes in between, the step run again flushes it.
 /// </summary>
 public sealed class OutboxEntity : Entity
 {
@@ -202,7 +214,6 @@ public sealed class OutboxEntity : Entity
 
     public string Queue { get; set; } = "";
     public string Body { get; set; } = "";
-    public DateTimeOffset? DueAt { get; set; }
     public bool Sent { get; set; }
 }
 
@@ -239,8 +250,8 @@ public sealed class OpenCaseEntity : Entity
 
 /// <summary>
 /// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest|customer|{customerId}"): when the last digest went, which
-/// cases it covered at which event count ("{caseId} {count}" per line), whether those cases have been told,
-/// and when the next digest timer is armed for. Its mails and outbox rows share the partition.
+/// cases it covered at which event count ("{caseId} {count}" per line), the digest step that sent it, and when the
+/// next digest is due. Its mails and outbox rows share the partition.
 /// </summary>
 public sealed class CustomerDigestEntity : Entity
 {
@@ -249,7 +260,9 @@ public sealed class CustomerDigestEntity : Entity
     public string CustomerId { get; set; } = "";
     public DateTimeOffset? LastSentAt { get; set; }
     public string? Covered { get; set; }
-    public bool CoveredDone { get; set; }
+
+    /// <summary>The digest orchestration's step that sent the last digest: run again, it answers the same.</summary>
+    public string? LastStep { get; set; }
     public DateTimeOffset? NextDueAt { get; set; }
     public int Sequence { get; set; }
 }

@@ -8,16 +8,21 @@ using Azure.Data.Tables;
 
 namespace AbuseDesk.Functions.Cases;
 
+/// <summary>The cases a digest told about, each at the event count it told of, and when the next digest may go.</summary>
+public sealed record DigestSent(DateTimeOffset At, IReadOnlyList<DigestCovered> Covered, DateTimeOffset? NextDueAt);
+
+public sealed record DigestCovered(string CaseId, int EventCount);
+
 /// <summary>
-/// case-workflow "customer-digest": at most one digest mail per customer per digest window, listing every open
-/// case with news. Cases ask for it when their own window closes; the customer's row (PK "customer|{id}", in
-/// the cases table so the mail and its outbox commit with it) says when the last digest went and which cases
-/// it covered. The mail commits first; then each covered case is told (<see cref="CustomerDigestSent"/>, idempotent),
-/// and only then is the digest marked finished, so a crash in between finishes the work on the next message.
+/// One step of a customer's digest orchestration: at most one digest mail per customer per digest window, listing
+/// every open case with news. The customer's row (PK "customer|{id}", in the cases table so the mail and its outbox
+/// commit with it) says when the last digest went, which cases it covered, and which step sent it: the engine runs
+/// a step at least once, and a step that finds its own id answers as it did, so the mail goes once and the cases
+/// are told (by the orchestration, <see cref="CustomerDigestSent"/>) whatever crashes in between.
 /// </summary>
 public sealed class SendCustomerDigest(
     DeskStorage storage,
-    CaseTransitions transitions,
+    CaseOutbox outbox,
     PlaybookSet playbooks,
     CaseLinks links,
     TimeProvider clock,
@@ -28,7 +33,7 @@ public sealed class SendCustomerDigest(
 
     private const int MaxAttempts = 20;
 
-    /// <summary>Timers may surface a little early; within this they count as due.</summary>
+    /// <summary>Timers may fire a little early; within this they count as due.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
     private const string PartitionPrefix = "customer|";
@@ -39,50 +44,51 @@ public sealed class SendCustomerDigest(
     public static string? CustomerOf(string partition) =>
         partition.StartsWith(PartitionPrefix, StringComparison.Ordinal) ? partition[PartitionPrefix.Length..] : null;
 
-    public async Task RunAsync(string customerId, CancellationToken cancellationToken, bool recovering = false)
+    public async Task<DigestSent> RunAsync(string customerId, string stepId, CancellationToken cancellationToken)
     {
         var partition = PartitionFor(customerId);
         for (var attempt = 1; ; attempt++)
         {
             var row = await LoadAsync(partition, customerId, cancellationToken);
-            if (row.Covered is not null && !row.CoveredDone)
+            if (row.LastStep == stepId)
             {
-                row = await FinishAsync(row, cancellationToken);
-            }
-
-            if (recovering)
-            {
-                await transitions.FlushOutboxAsync(partition, cancellationToken);
+                // This step sent its digest and died before answering: send what is unsent, answer the same.
+                await outbox.FlushAsync(partition, cancellationToken);
+                return Sent(row);
             }
 
             try
             {
-                await DecideAsync(row, cancellationToken);
-                return;
+                return await DecideAsync(row, stepId, cancellationToken);
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            catch (Azure.RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
-                // Another delivery for this customer got there first: read again and decide again.
+                // Another run for this customer got there first: read again and decide again.
                 await Task.Delay(Random.Shared.Next(5, 10 * attempt), cancellationToken);
             }
         }
     }
 
-    private async Task DecideAsync(CustomerDigestEntity row, CancellationToken cancellationToken)
+    private static DigestSent Sent(CustomerDigestEntity row) => new(
+        row.LastSentAt ?? DateTimeOffset.MinValue,
+        [.. (row.Covered ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).Select(p => new DigestCovered(p[0], int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))],
+        row.NextDueAt);
+
+    private async Task<DigestSent> DecideAsync(CustomerDigestEntity row, string stepId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var opensAt = row.LastSentAt is { } last ? last + playbooks.DigestWindow : DateTimeOffset.MinValue;
         if (now + Slack < opensAt)
         {
-            // Within the window of the last digest: one timer for the window's end collects everything.
-            if (row.NextDueAt is { } armed && armed <= opensAt)
+            // Within the window of the last digest: the orchestration waits for the window's end, and the row says
+            // so (ops read it there).
+            if (row.NextDueAt != opensAt)
             {
-                return;
+                row.NextDueAt = opensAt;
+                await CommitAsync(row, [], cancellationToken);
             }
 
-            row.NextDueAt = opensAt;
-            await CommitAsync(row, [ArmAt(row, opensAt)], cancellationToken);
-            return;
+            return new DigestSent(now, [], opensAt);
         }
 
         var news = await CasesWithNewsAsync(row.CustomerId, cancellationToken);
@@ -94,7 +100,7 @@ public sealed class SendCustomerDigest(
                 await CommitAsync(row, [], cancellationToken);
             }
 
-            return;
+            return new DigestSent(now, [], null);
         }
 
         var listed = news.OrderBy(c => c.State.CaseId, StringComparer.Ordinal).Take(MaxCases).ToList();
@@ -112,53 +118,22 @@ public sealed class SendCustomerDigest(
             HtmlBody = content.Html,
             MessageId = $"digest.{row.CustomerId}.{row.Sequence:D6}",
         };
-        var outbox = new List<OutboxEntity> { NewOutbox(row, DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(row.PartitionKey, mailRow)), null) };
+        var queued = new OutboxEntity
+        {
+            PartitionKey = row.PartitionKey,
+            RowKey = RowKeys.Numbered(row.PartitionKey, OutboxEntity.Prefix, ++row.Sequence),
+            Queue = DeskStorage.EmailOutboxQueue,
+            Body = Json.Serialize(new EmailRequest(row.PartitionKey, mailRow)),
+        };
         row.LastSentAt = now;
         row.Covered = string.Join("\n", listed.Select(c => $"{c.State.CaseId} {c.State.EventCount}"));
-        row.CoveredDone = false;
-        row.NextDueAt = null;
-        if (news.Count > listed.Count)
-        {
-            // More cases than one mail should carry: the rest go in the next window's digest.
-            row.NextDueAt = now + playbooks.DigestWindow;
-            outbox.Add(ArmAt(row, row.NextDueAt.Value));
-        }
-
-        await CommitAsync(row, [mail, .. outbox], cancellationToken);
+        row.LastStep = stepId;
+        // More cases than one mail should carry: the rest go in the next window's digest.
+        row.NextDueAt = news.Count > listed.Count ? now + playbooks.DigestWindow : null;
+        await CommitAsync(row, [mail, queued], cancellationToken);
         logger.LogInformation("Digest for customer {CustomerId}: {Cases} case(s) with news", row.CustomerId, listed.Count);
-        await FinishAsync(row, cancellationToken);
-    }
-
-    /// <summary>Tells every covered case the digest went out, then marks the digest finished.</summary>
-    private async Task<CustomerDigestEntity> FinishAsync(CustomerDigestEntity row, CancellationToken cancellationToken)
-    {
-        var at = row.LastSentAt ?? clock.GetUtcNow();
-        foreach (var line in (row.Covered ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = line.Split(' ');
-            try
-            {
-                await transitions.ApplyAsync(parts[0], new CustomerDigestSent(at, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
-            }
-            catch (CaseNotFoundException)
-            {
-                logger.LogWarning("Digest for customer {CustomerId} covered case {CaseId}, which no longer exists", row.CustomerId, parts[0]);
-            }
-        }
-
-        row.CoveredDone = true;
-        try
-        {
-            var response = await storage.Cases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-            row.ETag = response.Headers.ETag ?? row.ETag;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            // Another delivery finished it too (the case inputs are idempotent); its row is the one to use.
-            row = await LoadAsync(row.PartitionKey, row.CustomerId, cancellationToken);
-        }
-
-        return row;
+        await outbox.SendAsync(queued, cancellationToken);
+        return Sent(row);
     }
 
     /// <summary>Open, notified cases of the customer whose event count is ahead of what the customer was told.</summary>
@@ -173,7 +148,7 @@ public sealed class SendCustomerDigest(
         var news = new System.Collections.Concurrent.ConcurrentBag<CaseNews>();
         await Parallel.ForEachAsync(caseIds.Distinct(), Parallelism.For(cancellationToken), async (caseId, ct) =>
         {
-            if (await transitions.LoadAsync(caseId, ct) is not { } entity)
+            if (await CaseEntity.LoadAsync(storage.Cases, caseId, ct) is not { } entity)
             {
                 return;
             }
@@ -194,7 +169,7 @@ public sealed class SendCustomerDigest(
         return existing.HasValue ? existing.Value! : new CustomerDigestEntity { PartitionKey = partition, RowKey = CustomerDigestEntity.RowKeyFor(partition), CustomerId = customerId, ETag = default };
     }
 
-    /// <summary>Writes the customer row (added or ETag-guarded) with its outbox rows in one transaction, then sends them.</summary>
+    /// <summary>Writes the customer row (added or ETag-guarded) with its mail and outbox rows in one transaction.</summary>
     private async Task CommitAsync(CustomerDigestEntity row, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
     {
         var actions = new List<TableTransactionAction>
@@ -211,15 +186,7 @@ public sealed class SendCustomerDigest(
         {
             actions[i].Entity.ETag = responses[i].Headers.ETag ?? ETag.All;
         }
-
-        await transitions.SendAllAsync([.. rows.OfType<OutboxEntity>()], cancellationToken);
     }
-
-    private static OutboxEntity ArmAt(CustomerDigestEntity row, DateTimeOffset dueAt) =>
-        NewOutbox(row, DeskStorage.CaseWorkflowQueue, Json.Serialize(new CaseWorkflowMessage(row.PartitionKey, CaseWorkflowMessage.CustomerDigest, DueAt: dueAt, CustomerId: row.CustomerId)), dueAt);
-
-    private static OutboxEntity NewOutbox(CustomerDigestEntity row, string queue, string body, DateTimeOffset? dueAt) =>
-        new() { PartitionKey = row.PartitionKey, RowKey = RowKeys.Numbered(row.PartitionKey, OutboxEntity.Prefix, ++row.Sequence), Queue = queue, Body = body, DueAt = dueAt };
 
     private sealed record CaseNews(CaseState State, string ContactEmail, string Language);
 }

@@ -10,12 +10,12 @@ namespace AbuseDesk.Functions.Feedback;
 /// Gathers reporter feedback: each report's part (an item, at most one per report and kind, ever) joins its reporter's
 /// open batch, and the batch goes out as one mail when its window ends (<see cref="SendFeedbackDigest"/>). The item, the
 /// batch row and — for the first item of a batch — the outbox row of the batch's "window due" message are written in
-/// one transaction of the reporter's partition, so a crash leaves either all or nothing, and SweepOutbox or the
+/// one transaction of the reporter's partition, so a crash leaves either all or nothing, and the
 /// redelivered message sends what a crash left unsent.
 /// </summary>
 public sealed class FeedbackMails(
     DeskStorage storage,
-    CaseTransitions transitions,
+    CaseOutbox caseOutbox,
     IOptions<FeedbackOptions> options,
     TimeProvider clock,
     ILogger<FeedbackMails> logger)
@@ -43,7 +43,7 @@ public sealed class FeedbackMails(
             FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.WindowOutboxRow(reporterId, item.Batch), cancellationToken: cancellationToken);
         if (outbox.HasValue && !outbox.Value!.Sent)
         {
-            await transitions.SendAsync(outbox.Value, cancellationToken);
+            await caseOutbox.SendAsync(outbox.Value, cancellationToken);
         }
     }
 
@@ -89,7 +89,6 @@ public sealed class FeedbackMails(
                     RowKey = FeedbackBatchEntity.WindowOutboxRow(reporterId, join.Batch),
                     Queue = DeskStorage.ReporterFeedbackQueue,
                     Body = ReporterFeedbackMessage.ForWindow(reporterId, join.Batch, join.DueAt),
-                    DueAt = join.DueAt,
                 }
                 : null;
             if (window is not null)
@@ -103,7 +102,7 @@ public sealed class FeedbackMails(
                 if (window is not null)
                 {
                     window.ETag = responses[^1].Headers.ETag ?? Azure.ETag.All;
-                    await transitions.SendAsync(window, cancellationToken);
+                    await caseOutbox.SendAsync(window, cancellationToken);
                 }
 
                 return true;

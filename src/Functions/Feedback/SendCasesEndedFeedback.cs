@@ -14,7 +14,6 @@ namespace AbuseDesk.Functions.Feedback;
 /// </summary>
 public sealed class SendCasesEndedFeedback(
     DeskStorage storage,
-    CaseTransitions transitions,
     Reporters reporters,
     FeedbackMails mails,
     ILogger<SendCasesEndedFeedback> logger)
@@ -63,7 +62,7 @@ public sealed class SendCasesEndedFeedback(
         var cases = new System.Collections.Concurrent.ConcurrentBag<CaseState>();
         await Parallel.ForEachAsync(row.CaseIds(), Parallelism.For(cancellationToken), async (caseId, ct) =>
         {
-            if (await transitions.LoadAsync(caseId, ct) is { } entity)
+            if (await CaseEntity.LoadAsync(storage.Cases, caseId, ct) is { } entity)
             {
                 cases.Add(entity.ToState());
             }

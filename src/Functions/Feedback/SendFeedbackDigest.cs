@@ -17,7 +17,7 @@ namespace AbuseDesk.Functions.Feedback;
 /// </summary>
 public sealed class SendFeedbackDigest(
     DeskStorage storage,
-    CaseTransitions transitions,
+    CaseOutbox caseOutbox,
     Reporters reporters,
     TimeProvider clock,
     ILogger<SendFeedbackDigest> logger)
@@ -30,7 +30,7 @@ public sealed class SendFeedbackDigest(
         if (dueAt is { } due && due > now)
         {
             // The outbox sends the message at once; it waits out its window hidden in the queue.
-            await storage.Queue(DeskStorage.ReporterFeedbackQueue).SendMessageAsync(message, visibilityTimeout: CaseTransitions.TimerDelay(due - now), cancellationToken: cancellationToken);
+            await storage.Queue(DeskStorage.ReporterFeedbackQueue).SendMessageAsync(message, visibilityTimeout: QueueDelay.For(due - now), cancellationToken: cancellationToken);
             return;
         }
 
@@ -96,7 +96,7 @@ public sealed class SendFeedbackDigest(
                 if (outbox is not null)
                 {
                     outbox.ETag = responses[^1].Headers.ETag ?? Azure.ETag.All;
-                    await transitions.SendAsync(outbox, cancellationToken);
+                    await caseOutbox.SendAsync(outbox, cancellationToken);
                     logger.LogInformation("Reporter {ReporterId}: feedback on {Items} item(s) gathered into one mail (batch {Batch})", reporterId, items.Count, batch);
                 }
 
@@ -116,7 +116,7 @@ public sealed class SendFeedbackDigest(
             FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.MailOutboxRow(reporterId, batch), cancellationToken: cancellationToken);
         if (outbox.HasValue && !outbox.Value!.Sent)
         {
-            await transitions.SendAsync(outbox.Value, cancellationToken);
+            await caseOutbox.SendAsync(outbox.Value, cancellationToken);
         }
     }
 }

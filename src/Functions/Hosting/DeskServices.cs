@@ -76,10 +76,10 @@ public static class DeskServices
         services.AddSingleton<AssignEvents>();
         services.AddSingleton<CaseLinks>();
         services.AddPortal(builder.Configuration);
-        services.AddSingleton<RecentCaseRows>();
+        services.AddSingleton<CaseOutbox>();
         services.AddSingleton<CaseTransitions>();
+        services.AddSingleton<CaseInbox>();
         services.AddSingleton<SendCustomerDigest>();
-        services.AddSingleton<TimerWheel>();
         services.AddSingleton<SafetyStore>();
         services.AddHttpClient("platform", client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<CaseQueries>();
@@ -92,11 +92,9 @@ public static class DeskServices
         services.AddSingleton<SendFeedbackDigest>();
         services.AddSingleton<ReportEventOutcomes>();
         services.AddSingleton<ParseReport>();
-        services.AddSingleton<RunCaseWorkflow>();
         services.AddSingleton<SendEmail>();
         services.AddSingleton<IngestDroppedReport>();
         services.AddSingleton<CallPlatformWebhook>();
-        services.AddSingleton<SweepOutbox>();
         services.AddSingleton<RunReporterFeedback>();
         services.AddHostedService<DeskStartup>();
         return builder;

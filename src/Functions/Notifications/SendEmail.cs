@@ -277,7 +277,7 @@ public sealed class SendEmail(
 
     private async Task RescheduleAsync(EmailRequest request, MailLane lane, TimeSpan delay, CancellationToken cancellationToken) =>
         await storage.Queue(lane == MailLane.Feedback ? DeskStorage.FeedbackOutboxQueue : DeskStorage.EmailOutboxQueue).SendMessageAsync(
-            Json.Serialize(request), visibilityTimeout: CaseTransitions.TimerDelay(delay), cancellationToken: cancellationToken);
+            Json.Serialize(request), visibilityTimeout: QueueDelay.For(delay), cancellationToken: cancellationToken);
 
     private static TimeSpan? Later(DateTimeOffset? until, DateTimeOffset now) => until is { } u && u > now ? u - now : null;
 }

@@ -1,3 +1,4 @@
+using Microsoft.DurableTask.Client;
 using System.Text.Json;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions.Cases;
@@ -98,7 +99,7 @@ public static class OpsFunction
     /// <summary>Ops' default evidence page: larger than the portal's, as ops read it with tools.</summary>
     internal const int EvidencePageSize = 100;
 
-    internal static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries)
+    internal static async Task<IResult> GetCaseAsync(string caseId, HttpContext context, CaseQueries queries, DurableTaskClient durable)
     {
         var query = context.Request.Query;
         EvidenceCursor? from = null;
@@ -158,13 +159,14 @@ public static class OpsFunction
             safeties = h.Safeties?.Split('\n') ?? [],
             version = h.Version,
         });
+        body["orchestration"] = await OrchestrationRoutes.OfCaseAsync(durable, detail.Case, context.RequestAborted);
         body["mails"] = detail.Mails.Select(m => new { kind = m.Kind, to = m.To, subject = m.Subject, status = m.Status, sentAt = m.SentAt, attempts = m.Attempts, lastError = m.LastError });
         return Results.Json(body);
     }
 
     private sealed record ActionRequest(string? Action, string? Actor, string? Reason);
 
-    internal static async Task<IResult> ApplyActionAsync(string caseId, HttpContext context, CaseTransitions transitions)
+    internal static async Task<IResult> ApplyActionAsync(string caseId, HttpContext context, CaseInbox inbox, DurableTaskClient durable)
     {
         ActionRequest? request;
         try
@@ -192,21 +194,16 @@ public static class OpsFunction
             return Problems.BadRequest($"'reason' is limited to {OpsIntent.MaxReasonLength} characters.");
         }
 
-        try
+        var answer = await inbox.SubmitAsync(durable, caseId, new OpsAction(request.Action.Trim(), actor, request.Reason), context.RequestAborted);
+        return answer switch
         {
-            var decision = await transitions.ApplyAsync(caseId, new OpsAction(request.Action.Trim(), actor, request.Reason), context.RequestAborted);
-            return decision switch
-            {
-                Refused refused => Problems.Of(StatusCodes.Status409Conflict, "Action not allowed", refused.Reason,
-                    new Dictionary<string, object?> { ["allowedActions"] = refused.Allowed }),
-                Transition transition => Results.Json(new { caseId, status = transition.State.Status.ToWireName(), version = transition.State.Version }),
-                _ => Results.Json(new { caseId }),
-            };
-        }
-        catch (CaseNotFoundException)
-        {
-            return Problems.NotFound($"No case '{caseId}'.");
-        }
+            null => Problems.NotFound($"No case '{caseId}'."),
+            { Outcome: CaseStep.Refused } => Problems.Of(StatusCodes.Status409Conflict, "Action not allowed", answer.Reason ?? "",
+                new Dictionary<string, object?> { ["allowedActions"] = answer.Allowed }),
+            // Taken, and the case's orchestration has not answered yet (a busy engine): it will be carried out.
+            { IsPending: true } => Results.Json(new { caseId, status = answer.Status, version = answer.Version, pending = true }, statusCode: StatusCodes.Status202Accepted),
+            _ => Results.Json(new { caseId, status = answer.Status, version = answer.Version }),
+        };
     }
 
     private static object Event(EvidenceItem e) =>
@@ -259,15 +256,15 @@ public sealed class GetCase(OpsEndpoint endpoint, CaseQueries queries)
 {
     [Function(nameof(GetCase))]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/cases/{caseId}")] HttpRequest request, string caseId) =>
-        endpoint.RunAsync(request, () => OpsFunction.GetCaseAsync(caseId, request.HttpContext, queries));
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/cases/{caseId}")] HttpRequest request, string caseId, [DurableClient] DurableTaskClient durable) =>
+        endpoint.RunAsync(request, () => OpsFunction.GetCaseAsync(caseId, request.HttpContext, queries, durable));
 }
 
 /// <summary>POST /api/ops/cases/{caseId}/actions</summary>
-public sealed class ApplyCaseAction(OpsEndpoint endpoint, CaseTransitions transitions)
+public sealed class ApplyCaseAction(OpsEndpoint endpoint, CaseInbox inbox)
 {
     [Function(nameof(ApplyCaseAction))]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/cases/{caseId}/actions")] HttpRequest request, string caseId) =>
-        endpoint.RunAsync(request, () => OpsFunction.ApplyActionAsync(caseId, request.HttpContext, transitions));
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/cases/{caseId}/actions")] HttpRequest request, string caseId, [DurableClient] DurableTaskClient durable) =>
+        endpoint.RunAsync(request, () => OpsFunction.ApplyActionAsync(caseId, request.HttpContext, inbox, durable));
 }

@@ -1,3 +1,4 @@
+using Microsoft.DurableTask.Client;
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Parsing;
 using AbuseDesk.Functions.Cases;
@@ -32,15 +33,15 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     // (about 40 MB) keeps memory bounded for any feed size.
     public const int ChunkSize = 25_000;
 
-    public async Task RunAsync(TriggerInput input, CancellationToken cancellationToken)
+    public async Task RunAsync(TriggerInput input, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var request = Json.Deserialize<ParseRequest>(input.Payload);
-        await ParseAsync(request, cancellationToken);
+        await ParseAsync(request, durable, cancellationToken);
         // Also on a redelivery that finds the report settled: a crash right after the save must not lose the feedback.
         await storage.Queue(DeskStorage.ReporterFeedbackQueue).SendMessageAsync(ReporterFeedbackMessage.ForReport(request.ReportId), cancellationToken);
     }
 
-    private async Task ParseAsync(ParseRequest request, CancellationToken cancellationToken)
+    private async Task ParseAsync(ParseRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var report = (await storage.Reports.GetEntityAsync<ReportEntity>(request.ReportId, ReportEntity.Row, cancellationToken: cancellationToken)).Value;
         using var scope = logger.BeginScope(new DeskLogScope(report.PartitionKey, null));
@@ -93,7 +94,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
                     routed[i] = ReportedHosts.Route(index++, events[i], table, answers);
                 }
 
-                known = await StoreChunkAsync(report.PartitionKey, chunk, routed, known, cancellationToken);
+                known = await StoreChunkAsync(report.PartitionKey, chunk, routed, known, durable, cancellationToken);
                 report.ChunksDone = ++chunk;
                 report.EventCount += routed.Length;
                 report.RoutedCount += routed.Count(r => r.Routed);
@@ -215,7 +216,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     }
 
     private async Task<IReadOnlyDictionary<CaseKey, AssignEvents.Target>> StoreChunkAsync(
-        string reportId, int chunk, RoutedEvent[] routed, IReadOnlyDictionary<CaseKey, AssignEvents.Target> known, CancellationToken cancellationToken)
+        string reportId, int chunk, RoutedEvent[] routed, IReadOnlyDictionary<CaseKey, AssignEvents.Target> known, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var groups = CaseAssignment.Group(routed);
         var targets = await assign.ResolveAsync(reportId, groups, known, cancellationToken);
@@ -236,12 +237,18 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
 
         var written = await assign.AttachAsync(reportId, chunk, groups, targets, cancellationToken);
 
-        // One wake-up per case however many chunks and reports feed it (AttachAsync says which cases need one),
-        // and one message per batch of cases.
-        var workflow = storage.Queue(DeskStorage.CaseWorkflowQueue);
-        var wake = written.Values.Where(t => t.Wake).Select(t => t.CaseId).Distinct().Order(StringComparer.Ordinal).Chunk(CaseWorkflowMessage.WakeBatch);
-        await Parallel.ForEachAsync(wake, Parallelism.For(cancellationToken), async (caseIds, ct) =>
-            await workflow.SendMessageAsync(Json.Serialize(new CaseWorkflowMessage(caseIds[0], CaseWorkflowMessage.EventsAdded, CaseIds: caseIds)), ct));
+        // Each case's orchestration hears of its new events (AttachAsync says which need telling), with the count
+        // they brought the case to: a signal the case's last step already saw costs the orchestration nothing.
+        var signals = written.Values.Where(t => t.Wake).GroupBy(t => t.CaseId, StringComparer.Ordinal)
+            .Select(g => (CaseId: g.Key, Count: g.Max(t => t.Existing?.EventCount), Start: g.Any(t => t.Start)));
+        await Parallel.ForEachAsync(signals, Parallelism.For(cancellationToken), async (wake, ct) =>
+        {
+            var signal = wake.Count is { } count ? CaseSignal.NewEvents(count) : new CaseSignal(CaseSignal.Events);
+            await (wake.Start
+                ? CaseInbox.SignalAsync(durable, wake.CaseId, signal, ct)
+                // An open, notified case's orchestration runs: raising alone saves the engine an instance read.
+                : durable.RaiseEventAsync(CaseOrchestration.InstanceFor(wake.CaseId), CaseOrchestration.SignalEvent, signal, ct));
+        });
 
         var next = new Dictionary<CaseKey, AssignEvents.Target>(known);
         foreach (var (key, target) in written)

@@ -1,3 +1,4 @@
+using Microsoft.DurableTask.Client;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Storage;
 using AbuseDesk.Functions.Telemetry;
@@ -9,6 +10,6 @@ namespace AbuseDesk.Functions.Parsing;
 public sealed class ParseReportFunction(ParseReport handler, ILogger<ParseReportFunction> logger)
 {
     [Function(nameof(ParseReport))]
-    public Task RunAsync([QueueTrigger(DeskStorage.ReportsParseQueue)] QueueMessage message, CancellationToken cancellationToken) =>
-        DeskInvocation.RunAsync(nameof(ParseReport), message.Body.ToString(), logger, () => handler.RunAsync(TriggerInput.From(message), cancellationToken));
+    public Task RunAsync([QueueTrigger(DeskStorage.ReportsParseQueue)] QueueMessage message, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        DeskInvocation.RunAsync(nameof(ParseReport), message.Body.ToString(), logger, () => handler.RunAsync(TriggerInput.From(message), durable, cancellationToken));
 }

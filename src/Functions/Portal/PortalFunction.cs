@@ -1,3 +1,4 @@
+using Microsoft.DurableTask.Client;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -65,7 +66,7 @@ public static class PortalFunction
         return Html(CasePage.Render(detail!, token, links.FormSecret(token, cookie), notice, null), StatusCodes.Status200OK);
     }
 
-    internal static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
+    internal static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox, DurableTaskClient durable)
     {
         var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
@@ -128,12 +129,12 @@ public static class PortalFunction
         }
 
         var caseId = detail!.Case.PartitionKey;
-        var decision = await transitions.ApplyAsync(caseId, input, context.RequestAborted);
-        if (decision is Refused refused)
+        var answer = await inbox.SubmitAsync(durable, caseId, input, context.RequestAborted);
+        if (answer is { Outcome: CaseStep.Refused })
         {
             // E.g. more time asked twice from two open tabs: the fresh page no longer offers it and says why.
             var fresh = await queries.DetailAsync(caseId, context.RequestAborted) ?? detail;
-            return Again(fresh, refused.Reason, StatusCodes.Status409Conflict);
+            return Again(fresh, answer.Reason ?? "", StatusCodes.Status409Conflict);
         }
 
         // Post/redirect/get: a reload never posts twice.
@@ -254,12 +255,12 @@ public sealed class ShowCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQ
 }
 
 /// <summary>POST /portal/cases/{token}: a resolution or a message from the case page's forms.</summary>
-public sealed class PostCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseTransitions transitions)
+public sealed class PostCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox)
 {
     [Function(nameof(PostCasePage))]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "portal/cases/{token}")] HttpRequest request, string token) =>
-        endpoint.RunAsync(request, () => PortalFunction.PostAsync(token, request.HttpContext, links, queries, revocations, transitions));
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "portal/cases/{token}")] HttpRequest request, string token, [DurableClient] DurableTaskClient durable) =>
+        endpoint.RunAsync(request, () => PortalFunction.PostAsync(token, request.HttpContext, links, queries, revocations, inbox, durable));
 }
 
 /// <summary>GET /portal/assets/portal.css: the page's only stylesheet (the CSP allows nothing else).</summary>

@@ -13,7 +13,6 @@ namespace AbuseDesk.Functions.Storage;
 public sealed class DeskStorage
 {
     public const string ReportsParseQueue = "reports-parse";
-    public const string CaseWorkflowQueue = "case-workflow";
     public const string EmailOutboxQueue = "email-outbox";
 
     /// <summary>Reporter feedback mails: their own lane, sent with the rate the notices leave (docs/email.md).</summary>
@@ -68,7 +67,6 @@ public sealed class DeskStorage
         Customers = Tables.GetTableClient("customers");
         SuspensionLog = Tables.GetTableClient("suspensionlog");
         Desk = Tables.GetTableClient("desk");
-        Timers = Tables.GetTableClient("timers");
         RawReports = Blobs.GetBlobContainerClient(RawReportsContainer);
         Inbox = Blobs.GetBlobContainerClient(InboxContainer);
     }
@@ -103,9 +101,6 @@ public sealed class DeskStorage
     /// <summary>Desk-wide state such as the circuit breaker.</summary>
     public TableClient Desk { get; }
 
-    /// <summary>Armed timers by the second they are due (PK = bucket): one delayed message per bucket, not per timer.</summary>
-    public TableClient Timers { get; }
-
     public BlobContainerClient RawReports { get; }
 
     public BlobContainerClient Inbox { get; }
@@ -113,11 +108,11 @@ public sealed class DeskStorage
     public QueueClient Queue(string name) => _queues.GetQueueClient(name);
 
     public static IEnumerable<string> QueueNames =>
-        new[] { ReportsParseQueue, CaseWorkflowQueue, EmailOutboxQueue, FeedbackOutboxQueue, SuspensionsQueue, PlatformWebhookQueue, ReporterFeedbackQueue }.SelectMany(q => new[] { q, q + "-poison" });
+        new[] { ReportsParseQueue, EmailOutboxQueue, FeedbackOutboxQueue, SuspensionsQueue, PlatformWebhookQueue, ReporterFeedbackQueue }.SelectMany(q => new[] { q, q + "-poison" });
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations, AllowFlags, Customers, SuspensionLog, Desk, Timers })
+        foreach (var table in new[] { Reporters, Reports, Events, Cases, OpenCases, Allocations, AllowFlags, Customers, SuspensionLog, Desk })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }

@@ -8,7 +8,7 @@ using Azure.Core.Pipeline;
 namespace AbuseDesk.Functions.Storage;
 
 /// <summary>
-/// Counts every storage request by what it does ("table cases batch", "queue case-workflow receive"). Storage is
+/// Counts every storage request by what it does ("table cases batch", "queue email-outbox receive"). Storage is
 /// billed per transaction and, on Azurite, is the desk's speed limit, so "how many calls does a case transition
 /// cost" has to be answerable from a running desk: the counts go to the <c>abusedesk.storage.requests</c> metric
 /// and, when <c>AbuseDesk:Storage:CallLogSeconds</c> is set, to the log as a table (docs/performance.md).

@@ -6,7 +6,7 @@ namespace AbuseDesk.Functions.Telemetry;
 /// <summary>
 /// One function invocation as telemetry: an activity named after the function (tags report.id, case.id) and a
 /// log scope with the same ids, so every line a handler logs says which report or case it was about. The ids are
-/// read from the trigger's JSON payload (ParseRequest, CaseWorkflowMessage, EmailRequest, PlatformMessage all
+/// read from the trigger's JSON payload (ParseRequest, CaseStepRequest, EmailRequest, PlatformMessage all
 /// name them); a payload that is not such JSON simply carries none.
 /// </summary>
 public sealed class DeskInvocation : IDisposable
@@ -41,6 +41,21 @@ public sealed class DeskInvocation : IDisposable
         try
         {
             await run();
+        }
+        catch (Exception ex)
+        {
+            invocation.Failed(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Runs one Durable activity inside its activity and log scope; a failure is recorded and rethrown for the engine's retry policy.</summary>
+    public static async Task<T> RunAsync<T>(string function, string payload, ILogger logger, Func<Task<T>> run)
+    {
+        using var invocation = Start(function, payload, logger, ActivityKind.Consumer);
+        try
+        {
+            return await run();
         }
         catch (Exception ex)
         {

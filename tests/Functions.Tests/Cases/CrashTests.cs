@@ -7,8 +7,8 @@ namespace AbuseDesk.Functions.Tests.Cases;
 /// <summary>
 /// The at-least-once promise under a hard crash: the app is SIGKILLed while 10,000 events for 1,000 cases (ten
 /// reports that each name every case) are in flight, started again, and then every event is attached exactly
-/// once, no case is duplicated and no customer gets a notification step twice (counted in maildev, where the
-/// mails really landed).
+/// once, no case is duplicated, no customer gets a notification step twice (counted in maildev, where the
+/// mails really landed), and every case's orchestration runs on: none failed, none stuck past a timer.
 /// </summary>
 [Collection(DeskCollection.Name)]
 public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper output)
@@ -82,13 +82,27 @@ public sealed class CrashTests(DeskApp app, Xunit.Abstractions.ITestOutputHelper
         output.WriteLine($"crash: {mails.Count} mails for {perCase.Count} cases; {redelivered} SMTP redeliveries of an identical message");
         Assert.InRange(redelivered, 0, InFlightMails);
 
-        // Leave the desk idle for the next test: the remaining wake-ups (digest timers being armed) drain first.
+        // Leave the desk idle for the next test: the mail queue drains first.
         await Eventually.Async(async () =>
-            (await app.Storage.Queue(AbuseDesk.Functions.Storage.DeskStorage.CaseWorkflowQueue).PeekMessagesAsync(1)).Value.Length == 0
-            && (await app.Storage.Queue(AbuseDesk.Functions.Storage.DeskStorage.EmailOutboxQueue).PeekMessagesAsync(1)).Value.Length == 0,
-            TimeSpan.FromSeconds(300), "the workflow and mail queues to drain", TimeSpan.FromSeconds(1));
+            (await app.Storage.Queue(AbuseDesk.Functions.Storage.DeskStorage.EmailOutboxQueue).PeekMessagesAsync(1)).Value.Length == 0,
+            TimeSpan.FromSeconds(300), "the mail queue to drain", TimeSpan.FromSeconds(1));
 
         Phase("queues drained");
+        // No case's orchestration failed, and none sits on a timer that passed without its step (here: deadlines are
+        // hours away, so a late timer would be one the crash lost).
+        Assert.Empty((await app.OpsJsonAsync("/api/ops/orchestrations?runtimeStatus=Failed&limit=1000"))["instances"]!.AsArray());
+        Assert.Empty((await app.OpsJsonAsync("/api/ops/orchestrations?lateBy=PT1M&limit=1000"))["instances"]!.AsArray());
+        var running = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await app.OpsJsonAsync("/api/ops/orchestrations?runtimeStatus=Running,Pending&limit=1000" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation)));
+            running += page["instances"]!.AsArray().Count(i => caseIds.Contains(i!["caseId"]?.GetValue<string>() ?? ""));
+            continuation = page["continuation"]?.GetValue<string>();
+        }
+        while (continuation is not null);
+        Assert.Equal(DeskApp.CrashResources, running);
+
         // Every event of every report carries its case.
         foreach (var reportId in reportIds)
         {

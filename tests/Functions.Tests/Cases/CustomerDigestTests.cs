@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -50,12 +51,17 @@ public sealed class CustomerDigestTests(DeskApp app)
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Single(await DigestsAsync());
 
-        // The window ends: the timer fires (here: its message, once the row says the window has passed).
+        // The window ends: the digest orchestration's timer fires (here: ops restart it, once the row says the window has passed).
         row.LastSentAt = row.LastSentAt.Value.AddHours(-25);
         row.NextDueAt = DateTimeOffset.UtcNow;
         await app.Storage.Cases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
-        await app.Storage.Queue(DeskStorage.CaseWorkflowQueue).SendMessageAsync(Json.Serialize(
-            new CaseWorkflowMessage(row.PartitionKey, CaseWorkflowMessage.CustomerDigest, DueAt: row.NextDueAt, CustomerId: Customer)));
+        using (var restart = app.Ops(HttpMethod.Post, $"/api/ops/orchestrations/digest-{Customer}/restart"))
+        {
+            restart.Content = JsonContent.Create(new { actor = "digest-test" });
+            using var restarted = await app.Http.SendAsync(restart);
+            Assert.Equal(HttpStatusCode.Accepted, restarted.StatusCode);
+        }
+
         var second = await OneDigestAsync(2);
         var secondText = second["text"]!.GetValue<string>();
         Assert.Contains(caseC, secondText, StringComparison.Ordinal);

@@ -108,17 +108,13 @@ public sealed class WorkflowTests(DeskApp app)
         await Eventually.Async(async () => (await app.Storage.Cases.GetEntityAsync<MailEntity>(caseId, mail.RowKey)).Value.Status == "sent", TimeSpan.FromSeconds(10), "the mail row marked sent");
         Assert.Equal(1, (await app.Storage.Cases.GetEntityAsync<MailEntity>(caseId, mail.RowKey)).Value.Attempts);
         Assert.DoesNotContain(rows, r => r.RowKey.StartsWith(OutboxEntity.Prefix, StringComparison.Ordinal) && r.GetString("Queue") == DeskStorage.EmailOutboxQueue);
-        // The reminder and deadline timers still leave through the outbox, marked sent once armed.
+        // The reminder and deadline timers are the case's: on its row, for its orchestration to wait on.
         await Eventually.Async(async () =>
         {
-            var timers = new List<OutboxEntity>();
-            await foreach (var o in app.Storage.Cases.QueryAsync<OutboxEntity>(r => r.PartitionKey == caseId && r.Queue == DeskStorage.CaseWorkflowQueue))
-            {
-                timers.Add(o);
-            }
-
-            return timers.Count == 2 && timers.All(t => t.Sent);
-        }, TimeSpan.FromSeconds(10), "two timers armed and marked sent");
+            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId))).Value;
+            var timers = ArmedTimers.Read(row.Timers);
+            return timers.Count == 2 && timers.Any(t => t.Kind == AbuseDesk.Domain.Cases.TimerKind.Reminder) && timers.Any(t => t.Kind == AbuseDesk.Domain.Cases.TimerKind.Deadline);
+        }, TimeSpan.FromSeconds(10), "a reminder and a deadline armed");
     }
 
     [Fact]

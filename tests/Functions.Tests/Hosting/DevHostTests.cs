@@ -12,18 +12,19 @@ public sealed class DevHostTests(DeskApp app)
     public async Task A_message_that_always_fails_lands_in_the_poison_queue_after_maxDequeueCount_tries()
     {
         var marker = Guid.NewGuid().ToString("N");
-        var body = JsonSerializer.Serialize(new { caseId = $"poison-{marker}", kind = "never-valid" });
-        await app.Storage.Queue(DeskStorage.CaseWorkflowQueue).SendMessageAsync(body);
+        // A parse request for a report that does not exist: ParseReport fails on it every time.
+        var body = JsonSerializer.Serialize(new { reportId = $"poison-{marker}" });
+        await app.Storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(body);
 
-        var poison = app.Storage.Queue(DeskStorage.CaseWorkflowQueue + "-poison");
+        var poison = app.Storage.Queue(DeskStorage.ReportsParseQueue + "-poison");
         await Eventually.Async(async () =>
         {
             var peeked = await poison.PeekMessagesAsync(32);
             return peeked.Value.Any(m => m.Body.ToString().Contains(marker, StringComparison.Ordinal));
-        }, TimeSpan.FromSeconds(90), "the message in case-workflow-poison");
+        }, TimeSpan.FromSeconds(90), "the message in reports-parse-poison");
 
         // The runner logged one failure per try before moving it: exactly maxDequeueCount tries.
-        var tries = app.Log.Split('\n').Count(l => l.Contains("CaseWorkflow failed (try", StringComparison.Ordinal));
+        var tries = app.Log.Split('\n').Count(l => l.Contains("ParseReport failed (try", StringComparison.Ordinal));
         Assert.Contains($"failed {DeskApp.MaxDequeueCount} times; moving message", app.Log);
         Assert.True(tries >= DeskApp.MaxDequeueCount - 1, $"expected {DeskApp.MaxDequeueCount - 1} retried failures before poisoning, saw {tries}");
     }

@@ -13,7 +13,7 @@ public sealed class StorageCallsTests
     [InlineData("table", "PUT", "https://acct.table.core.windows.net/timers(PartitionKey='20261123000000',RowKey='x')", "timers", "replace")]
     [InlineData("table", "PATCH", "https://acct.table.core.windows.net/cases(PartitionKey='c-1',RowKey='o%7C000003%7Cc-1')", "cases", "merge")]
     [InlineData("table", "POST", "https://acct.table.core.windows.net/opencases", "opencases", "insert")]
-    [InlineData("queue", "GET", "http://127.0.0.1:10001/devstoreaccount1/case-workflow/messages?numofmessages=16", "case-workflow", "receive")]
+    [InlineData("queue", "GET", "http://127.0.0.1:10001/devstoreaccount1/email-outbox/messages?numofmessages=16", "email-outbox", "receive")]
     [InlineData("queue", "POST", "https://acct.queue.core.windows.net/email-outbox/messages", "email-outbox", "send")]
     [InlineData("queue", "DELETE", "https://acct.queue.core.windows.net/email-outbox/messages/0f1e?popreceipt=x", "email-outbox", "delete")]
     [InlineData("queue", "PUT", "https://acct.queue.core.windows.net/email-outbox/messages/0f1e?popreceipt=x&visibilitytimeout=30", "email-outbox", "update")]

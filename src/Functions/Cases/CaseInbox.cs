@@ -1,0 +1,107 @@
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Functions.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace AbuseDesk.Functions.Cases;
+
+/// <summary>What became of a portal or ops input: decided (changed, unchanged or refused) or still on its way.</summary>
+public sealed record CaseAnswer(string Outcome, string Status, int Version, string? Reason, IReadOnlyList<string> Allowed)
+{
+    public const string Pending = "pending";
+
+    public bool IsPending => Outcome == Pending;
+}
+
+/// <summary>
+/// How inputs reach case orchestrations. <see cref="SignalAsync"/> starts the case's orchestration with the signal,
+/// or raises it to the one already running (an ended case's completed orchestration is started again).
+/// <see cref="SubmitAsync"/> is the portal's and ops' way in: a refusal is decided here, on the case as stored, so it
+/// answers at once with what is allowed; an accepted input is raised and its answer waited for.
+/// </summary>
+public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimeProvider clock)
+{
+    /// <summary>How long a request waits for its case's step before answering "accepted, pending".</summary>
+    public static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Instances in these states take the signal as an event; any other (none, completed, terminated) is started
+    /// afresh with it. A failed one is left failed: ops restart it from the case as recorded, which reads new news too.
+    /// </summary>
+    private static readonly OrchestrationRuntimeStatus[] Running =
+        [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended, OrchestrationRuntimeStatus.Failed];
+
+    public static async Task SignalAsync(DurableTaskClient durable, string caseId, CaseSignal signal, CancellationToken cancellationToken)
+    {
+        var instanceId = CaseOrchestration.InstanceFor(caseId);
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [signal]), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
+        }
+        catch (Exception ex) when (AlreadyExists(ex))
+        {
+            await durable.RaiseEventAsync(instanceId, CaseOrchestration.SignalEvent, signal, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts a case's orchestration again from the case as recorded (ops, after a failure): its history is kept, its run replaced.</summary>
+    public static async Task RestartAsync(DurableTaskClient durable, string caseId, CancellationToken cancellationToken)
+    {
+        var instanceId = CaseOrchestration.InstanceFor(caseId);
+        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is { IsRunning: true })
+        {
+            await durable.TerminateInstanceAsync(instanceId, "restarted by ops", cancellationToken);
+            await durable.WaitForInstanceCompletionAsync(instanceId, cancellationToken);
+        }
+
+        await durable.ScheduleNewOrchestrationInstanceAsync(
+            CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [new CaseSignal(CaseSignal.Refresh)]),
+            new StartOrchestrationOptions(instanceId), cancellationToken);
+    }
+
+    /// <summary>
+    /// The duplicate-start refusal, as the gRPC client (OrchestrationAlreadyExistsException, not public in every
+    /// client package) and the Functions host's client report it.
+    /// </summary>
+    public static bool AlreadyExists(Exception ex) =>
+        ex.GetType().Name == "OrchestrationAlreadyExistsException"
+        || ex is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
+        || (ex is InvalidOperationException && ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase));
+
+    /// <returns>null when there is no such case.</returns>
+    public async Task<CaseAnswer?> SubmitAsync(DurableTaskClient durable, string caseId, CaseInput input, CancellationToken cancellationToken)
+    {
+        var row = await CaseEntity.LoadAsync(storage.Cases, caseId, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var state = row.ToState();
+        if (CaseStateMachine.Decide(state, input, playbooks, clock.GetUtcNow()) is Refused refused)
+        {
+            return new CaseAnswer(CaseStep.Refused, row.Status, row.Version, refused.Reason, refused.Allowed);
+        }
+
+        var requestId = Guid.NewGuid().ToString("N");
+        var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} is not a portal or ops input", nameof(input));
+        await SignalAsync(durable, caseId, signal, cancellationToken);
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < AnswerWait)
+        {
+            await Task.Delay(Poll, cancellationToken);
+            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(caseId, requestId), cancellationToken: cancellationToken);
+            if (answer.HasValue)
+            {
+                var a = answer.Value!;
+                return new CaseAnswer(a.Outcome, a.Status, a.Version, a.Reason, a.Allowed?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? []);
+            }
+        }
+
+        return new CaseAnswer(CaseAnswer.Pending, row.Status, row.Version, null, []);
+    }
+}

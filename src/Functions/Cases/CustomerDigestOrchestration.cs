@@ -1,0 +1,120 @@
+using AbuseDesk.Functions.Telemetry;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace AbuseDesk.Functions.Cases;
+
+/// <summary>A run of a customer's digest orchestration: when the next digest is due, and whether one was asked for.</summary>
+public sealed record DigestEpisode(string CustomerId, DateTimeOffset? DueAt, bool Requested);
+
+public sealed record DigestStepRequest(string CustomerId, string StepId);
+
+/// <summary>
+/// One digest per customer per window (instance "digest-{customerId}"): cases with news ask for it; it waits until
+/// the window allows, sends one mail listing every case with news (<see cref="SendCustomerDigest"/>), tells each
+/// case what the customer was told, and waits for the next request. Quiet for <see cref="CaseOrchestration.Rest"/>,
+/// it completes; the next request starts it again.
+/// </summary>
+public static class CustomerDigestOrchestration
+{
+    public const string Name = nameof(CustomerDigestOrchestration);
+
+    public const string RequestEvent = "digest-requested";
+
+    private const int StepsPerEpisode = 20;
+
+    private static readonly TaskOptions StepRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
+
+    private static readonly OrchestrationRuntimeStatus[] Running =
+        [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended, OrchestrationRuntimeStatus.Failed];
+
+    public static string InstanceFor(string customerId) => "digest-" + customerId;
+
+    public static string? CustomerOf(string instanceId) => instanceId.StartsWith("digest-", StringComparison.Ordinal) ? instanceId[7..] : null;
+
+    [Function(Name)]
+    public static async Task RunAsync([OrchestrationTrigger] TaskOrchestrationContext context, DigestEpisode episode)
+    {
+        var due = episode.DueAt;
+        var requested = episode.Requested;
+        for (var step = 0; step < StepsPerEpisode; step++)
+        {
+            if (!requested && due is { } at)
+            {
+                // Requests arriving meanwhile wait in the buffer: this digest will carry their news.
+                await context.CreateTimer(at.UtcDateTime, CancellationToken.None);
+            }
+            else if (!requested)
+            {
+                using var cancel = new CancellationTokenSource();
+                var request = context.WaitForExternalEvent<bool>(RequestEvent, cancel.Token);
+                var rest = context.CreateTimer(context.CurrentUtcDateTime + CaseOrchestration.Rest, cancel.Token);
+                var first = await Task.WhenAny(request, rest);
+                cancel.Cancel();
+                if (first != request)
+                {
+                    return;
+                }
+            }
+
+            requested = false;
+            var sent = await context.CallActivityAsync<DigestSent>(SendCustomerDigestStep.Name, new DigestStepRequest(episode.CustomerId, context.NewGuid().ToString("N")), StepRetries);
+            foreach (var covered in sent.Covered)
+            {
+                context.SendEvent(CaseOrchestration.InstanceFor(covered.CaseId), CaseOrchestration.SignalEvent, CaseSignal.Digest(sent.At, covered.EventCount));
+            }
+
+            due = sent.NextDueAt;
+        }
+
+        var asked = CaseOrchestration.Buffered<bool>(context, RequestEvent).Count > 0;
+        context.ContinueAsNew(new DigestEpisode(episode.CustomerId, due, asked), preserveUnprocessedEvents: false);
+    }
+
+    /// <summary>Starts the customer's digest orchestration again (ops): its next step looks at the customer's cases afresh.</summary>
+    public static async Task RestartAsync(DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
+    {
+        var instanceId = InstanceFor(customerId);
+        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is { IsRunning: true })
+        {
+            await durable.TerminateInstanceAsync(instanceId, "restarted by ops", cancellationToken);
+            await durable.WaitForInstanceCompletionAsync(instanceId, cancellationToken);
+        }
+
+        await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId), cancellationToken);
+    }
+
+    /// <summary>Asks for the customer's next digest: starts their digest orchestration, or tells the running one.</summary>
+    public static async Task RequestAsync(DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
+    {
+        var instanceId = InstanceFor(customerId);
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
+        }
+        catch (Exception ex) when (CaseInbox.AlreadyExists(ex))
+        {
+            await durable.RaiseEventAsync(instanceId, RequestEvent, true, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Activity: one digest step (<see cref="SendCustomerDigest"/>).</summary>
+public sealed class SendCustomerDigestStep(SendCustomerDigest handler, ILogger<SendCustomerDigestStep> logger)
+{
+    public const string Name = nameof(SendCustomerDigestStep);
+
+    [Function(Name)]
+    public Task<DigestSent> RunAsync([ActivityTrigger] DigestStepRequest request, CancellationToken cancellationToken) =>
+        DeskInvocation.RunAsync(Name, Storage.Json.Serialize(request), logger, () => handler.RunAsync(request.CustomerId, request.StepId, cancellationToken));
+}
+
+/// <summary>Activity: one case step (<see cref="CaseTransitions"/>).</summary>
+public sealed class ApplyCaseStep(CaseTransitions transitions, ILogger<ApplyCaseStep> logger)
+{
+    public const string Name = nameof(ApplyCaseStep);
+
+    [Function(Name)]
+    public Task<CaseStep> RunAsync([ActivityTrigger] CaseStepRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        DeskInvocation.RunAsync(Name, Storage.Json.Serialize(request), logger, () => transitions.StepAsync(request, durable, cancellationToken));
+}
