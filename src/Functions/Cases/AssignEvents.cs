@@ -111,7 +111,7 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
         var now = clock.GetUtcNow();
         var isNew = target.Existing is null;
         // Changed on a copy: a refused transaction must leave the caller's row as it was stored.
-        var row = target.Existing?.Copy() ?? NewCase(target.CaseId, group, now);
+        var row = target.Existing?.Copy() ?? NewCase(target.CaseId, group, now, OpenedBy(reportId, chunk));
         var before = row.Copy();
         var status = row.ToState().Status;
         // A case that is not yet notified hears of its events in its first step, which reads the row (and a first
@@ -168,7 +168,9 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
             ], cancellationToken);
             row.ETag = response.Value[0].Headers.ETag ?? Azure.ETag.All;
             // A new case's orchestration is started by this signal; an ended one's may have completed and start again.
-            return new Target(target.CaseId, row, wake, Start: isNew || !status.IsOpen());
+            // Only the attach that opened the case starts its orchestration: two starts of one instance at once
+            // corrupt it (docs/case-orchestration.md). Every other signal is raised to the running one.
+            return new Target(target.CaseId, row, wake, Start: isNew);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 1)
         {
@@ -189,7 +191,8 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
                 ], cancellationToken);
             }
 
-            return new Target(target.CaseId, null, Wake: true, Start: true);
+            // The opening chunk, delivered again, may be the one whose start a crash cut off.
+            return new Target(target.CaseId, null, Wake: true, Start: target.Existing?.OpenedBy == OpenedBy(reportId, chunk));
         }
     }
 
@@ -220,8 +223,11 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
         }
     }
 
-    private static CaseEntity NewCase(string caseId, CaseGroup group, DateTimeOffset now) => new()
+    private static string OpenedBy(string reportId, int chunk) => $"{reportId}|{chunk}";
+
+    private static CaseEntity NewCase(string caseId, CaseGroup group, DateTimeOffset now, string openedBy) => new()
     {
+        OpenedBy = openedBy,
         PartitionKey = caseId,
         RowKey = CaseEntity.RowKeyFor(caseId),
         CustomerId = group.Key.CustomerId,

@@ -30,6 +30,9 @@ public sealed class CaseEntity : Entity
     public int EventCount { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
 
+    /// <summary>The report chunk ("{reportId}|{chunk}") whose attach opened the case: the one that starts its orchestration.</summary>
+    public string? OpenedBy { get; set; }
+
     /// <summary>First seen: the earliest event's time (or its attachment's, when the report gave none).</summary>
     public DateTimeOffset? FirstEventAt { get; set; }
 

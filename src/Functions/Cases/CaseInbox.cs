@@ -15,7 +15,8 @@ public sealed record CaseAnswer(string Outcome, string Status, int Version, stri
 
 /// <summary>
 /// How inputs reach case orchestrations. <see cref="SignalAsync"/> starts the case's orchestration with the signal,
-/// or raises it to the one already running (an ended case's completed orchestration is started again).
+/// or raises it to the one already running; it is for the one caller that opened the case (two starts of one
+/// instance at the same moment corrupt it), everyone else raises.
 /// <see cref="SubmitAsync"/> is the portal's and ops' way in: a refusal is decided here, on the case as stored, so it
 /// answers at once with what is allowed; an accepted input is raised and its answer waited for.
 /// </summary>
@@ -39,7 +40,7 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(
-                CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [signal]), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
+                CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [signal]), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
         }
         catch (Exception ex) when (AlreadyExists(ex))
         {
@@ -58,7 +59,7 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
         }
 
         await durable.ScheduleNewOrchestrationInstanceAsync(
-            CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [new CaseSignal(CaseSignal.Refresh)]),
+            CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [new CaseSignal(CaseSignal.Refresh)]),
             new StartOrchestrationOptions(instanceId), cancellationToken);
     }
 
@@ -88,7 +89,8 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
 
         var requestId = Guid.NewGuid().ToString("N");
         var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} is not a portal or ops input", nameof(input));
-        await SignalAsync(durable, caseId, signal, cancellationToken);
+        // The case's orchestration runs from its first attach until it is terminated (which refuses every input).
+        await durable.RaiseEventAsync(CaseOrchestration.InstanceFor(caseId), CaseOrchestration.SignalEvent, signal, cancellationToken);
 
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (waited.Elapsed < AnswerWait)

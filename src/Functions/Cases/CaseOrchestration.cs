@@ -61,13 +61,13 @@ public sealed record CaseSignal(
     };
 }
 
-/// <summary>One run of a case orchestration until it continues as new: the timers it waits for and what it has seen.</summary>
+/// <summary>One run of a case orchestration until it continues as new: the timers it waits for, the event count its last step read, and signals not yet taken.</summary>
 /// <param name="Shape">
 /// The orchestrator's shape this episode was started under. A running case replays its history under the code that
 /// wrote it: a change to the orchestrator's sequence of awaits takes a new shape number, and the code keeps the
 /// old path for episodes that carry the old number until they continue as new (docs/case-orchestration.md).
 /// </param>
-public sealed record CaseEpisode(string CaseId, IReadOnlyList<ArmedTimer> Timers, int EventsSeen, bool Ended, IReadOnlyList<CaseSignal> Pending, int Shape = CaseOrchestration.Shape);
+public sealed record CaseEpisode(string CaseId, IReadOnlyList<ArmedTimer> Timers, int EventsSeen, IReadOnlyList<CaseSignal> Pending, int Shape = CaseOrchestration.Shape);
 
 /// <summary>A case step: the signal to apply, under the step's id (its effects happen once, however often it runs).</summary>
 public sealed record CaseStepRequest(string CaseId, string StepId, CaseSignal Signal);
@@ -76,7 +76,8 @@ public sealed record CaseStepRequest(string CaseId, string StepId, CaseSignal Si
 /// What a step left: the case's version, event count and timers, whether it has ended, and what became of the
 /// input ("changed", "unchanged", "refused", "early": a timer that fired before its time, "missing": no such case).
 /// </summary>
-public sealed record CaseStep(string Outcome, int Version, int EventCount, bool Ended, IReadOnlyList<ArmedTimer> Timers)
+/// <param name="Final">Terminated: nothing can move the case any more.</param>
+public sealed record CaseStep(string Outcome, int Version, int EventCount, bool Ended, IReadOnlyList<ArmedTimer> Timers, bool Final = false)
 {
     public const string Changed = "changed";
     public const string Unchanged = "unchanged";
@@ -91,8 +92,10 @@ public sealed record CaseStep(string Outcome, int Version, int EventCount, bool 
 /// digest); apply it through one activity, where the pure state machine decides and every effect (history, mail,
 /// platform message, reporter feedback) commits with the case and is sent once; go on with the timers the
 /// decision left. The safety checks run inside the step that acts on a deadline, on facts read at that moment.
-/// After <see cref="StepsPerEpisode"/> steps the history is cut short with ContinueAsNew; a case that has ended
-/// and armed nothing waits <see cref="Rest"/> for news, then completes (news after that starts it again).
+/// After <see cref="StepsPerEpisode"/> steps the history is cut short with ContinueAsNew. A case that was resolved or
+/// closed keeps waiting (news or ops may reopen it); only a terminated case's orchestration completes. It is started
+/// once, by the attach that opened the case, and everything else is raised to it: two starts of one instance at
+/// the same moment corrupt it (docs/case-orchestration.md).
 /// </summary>
 public static class CaseOrchestration
 {
@@ -104,8 +107,6 @@ public static class CaseOrchestration
     public const int Shape = 1;
 
     public const int StepsPerEpisode = 20;
-
-    public static readonly TimeSpan Rest = TimeSpan.FromDays(7);
 
     /// <summary>A step's storage calls may fail for a while (a throttled account, a restart): tried again, then the case fails visibly.</summary>
     private static readonly TaskOptions StepRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
@@ -119,16 +120,10 @@ public static class CaseOrchestration
     {
         var timers = episode.Timers;
         var eventsSeen = episode.EventsSeen;
-        var ended = episode.Ended;
         var pending = new Queue<CaseSignal>(episode.Pending);
         for (var step = 0; step < StepsPerEpisode; step++)
         {
-            var signal = pending.Count > 0 ? pending.Dequeue() : await NextAsync(context, timers, ended);
-            if (signal is null)
-            {
-                // Ended, nothing armed, and quiet for the whole rest: done. Its history rows stay with the case.
-                return;
-            }
+            var signal = pending.Count > 0 ? pending.Dequeue() : await NextAsync(context, timers);
 
             if (signal is { Kind: CaseSignal.Events, EventCount: { } count } && count <= eventsSeen)
             {
@@ -137,17 +132,17 @@ public static class CaseOrchestration
             }
 
             var result = await context.CallActivityAsync<CaseStep>(ApplyCaseStep.Name, new CaseStepRequest(episode.CaseId, context.NewGuid().ToString("N"), signal), StepRetries);
-            if (result.Outcome == CaseStep.Missing)
+            if (result.Outcome == CaseStep.Missing || (result.Final && result.Timers.Count == 0))
             {
+                // No such case, or terminated: nothing can move it any more. Its history rows stay with the case.
                 return;
             }
 
             timers = result.Timers;
             eventsSeen = Math.Max(eventsSeen, result.EventCount);
-            ended = result.Ended;
         }
 
-        context.ContinueAsNew(new CaseEpisode(episode.CaseId, timers, eventsSeen, ended, [.. pending, .. Buffered<CaseSignal>(context, SignalEvent)]), preserveUnprocessedEvents: false);
+        context.ContinueAsNew(new CaseEpisode(episode.CaseId, timers, eventsSeen, [.. pending, .. Buffered<CaseSignal>(context, SignalEvent)]), preserveUnprocessedEvents: false);
     }
 
     /// <summary>
@@ -175,26 +170,20 @@ public static class CaseOrchestration
         return taken;
     }
 
-    /// <summary>The next input: a signal, or the earliest timer come due, whichever is first; null when a rest ends quietly.</summary>
-    private static async Task<CaseSignal?> NextAsync(TaskOrchestrationContext context, IReadOnlyList<ArmedTimer> timers, bool ended)
+    /// <summary>The next input: a signal, or the earliest timer come due, whichever is first.</summary>
+    private static async Task<CaseSignal> NextAsync(TaskOrchestrationContext context, IReadOnlyList<ArmedTimer> timers)
     {
         var next = timers.MinBy(t => t.DueAt);
-        if (next is null && !ended)
+        if (next is null)
         {
             return await context.WaitForExternalEvent<CaseSignal>(SignalEvent);
         }
 
         using var cancel = new CancellationTokenSource();
         var signal = context.WaitForExternalEvent<CaseSignal>(SignalEvent, cancel.Token);
-        var fireAt = next?.DueAt.UtcDateTime ?? context.CurrentUtcDateTime + Rest;
-        var timer = context.CreateTimer(fireAt, cancel.Token);
+        var timer = context.CreateTimer(next.DueAt.UtcDateTime, cancel.Token);
         var first = await Task.WhenAny(signal, timer);
         cancel.Cancel();
-        if (first == signal)
-        {
-            return await signal;
-        }
-
-        return next is null ? null : CaseSignal.Due(next);
+        return first == signal ? await signal : CaseSignal.Due(next);
     }
 }

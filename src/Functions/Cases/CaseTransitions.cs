@@ -111,7 +111,7 @@ public sealed class CaseTransitions(
                 await outbox.SendAllAsync(committed.Outbox, cancellationToken, committed.Mails);
                 if (transition.Effects.Any(e => e is RequestCustomerDigest))
                 {
-                    await CustomerDigestOrchestration.RequestAsync(durable, row.CustomerId, cancellationToken);
+                    await CustomerDigestOrchestration.RequestAsync(storage.Cases, durable, row.CustomerId, cancellationToken);
                 }
 
                 return answer;
@@ -153,14 +153,17 @@ public sealed class CaseTransitions(
         return Answer(outcome, row, timers);
     }
 
-    private static CaseStep Answer(string outcome, CaseEntity row, IReadOnlyList<ArmedTimer> timers) =>
-        new(outcome, row.Version, row.EventCount, !CaseStatuses.TryParse(row.Status, out var status) || !status.IsOpen(), timers);
+    private static CaseStep Answer(string outcome, CaseEntity row, IReadOnlyList<ArmedTimer> timers)
+    {
+        var status = CaseStatuses.TryParse(row.Status, out var parsed) ? parsed : CaseStatus.New;
+        return new(outcome, row.Version, row.EventCount, !status.IsOpen(), timers, Final: status == CaseStatus.Terminated);
+    }
 
     private async Task RequestDigestIfDueAsync(CaseEntity row, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         if (row.DigestDueAt is not null)
         {
-            await CustomerDigestOrchestration.RequestAsync(durable, row.CustomerId, cancellationToken);
+            await CustomerDigestOrchestration.RequestAsync(storage.Cases, durable, row.CustomerId, cancellationToken);
         }
     }
 

@@ -12,8 +12,8 @@ public sealed record DigestStepRequest(string CustomerId, string StepId);
 /// <summary>
 /// One digest per customer per window (instance "digest-{customerId}"): cases with news ask for it; it waits until
 /// the window allows, sends one mail listing every case with news (<see cref="SendCustomerDigest"/>), tells each
-/// case what the customer was told, and waits for the next request. Quiet for <see cref="CaseOrchestration.Rest"/>,
-/// it completes; the next request starts it again.
+/// case what the customer was told, and waits for the next request; it never completes. Many cases of one customer
+/// ask at once, and two starts of one instance at the same moment corrupt it: a claim row decides who starts it.
 /// </summary>
 public static class CustomerDigestOrchestration
 {
@@ -46,15 +46,7 @@ public static class CustomerDigestOrchestration
             }
             else if (!requested)
             {
-                using var cancel = new CancellationTokenSource();
-                var request = context.WaitForExternalEvent<bool>(RequestEvent, cancel.Token);
-                var rest = context.CreateTimer(context.CurrentUtcDateTime + CaseOrchestration.Rest, cancel.Token);
-                var first = await Task.WhenAny(request, rest);
-                cancel.Cancel();
-                if (first != request)
-                {
-                    return;
-                }
+                await context.WaitForExternalEvent<bool>(RequestEvent);
             }
 
             requested = false;
@@ -84,18 +76,40 @@ public static class CustomerDigestOrchestration
         await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId), cancellationToken);
     }
 
-    /// <summary>Asks for the customer's next digest: starts their digest orchestration, or tells the running one.</summary>
-    public static async Task RequestAsync(DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks for the customer's next digest: the first asker (the one whose claim row is added) starts their digest
+    /// orchestration, everyone later tells the running one. A claim whose start a crash cut off is taken over after
+    /// a minute, if the orchestration still does not exist.
+    /// </summary>
+    public static async Task RequestAsync(Azure.Data.Tables.TableClient cases, DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
     {
         var instanceId = InstanceFor(customerId);
+        var claim = new Azure.Data.Tables.TableEntity(SendCustomerDigest.PartitionFor(customerId), Storage.RowKeys.Own(SendCustomerDigest.PartitionFor(customerId), "started"));
+        var claimed = false;
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
+            await cases.AddEntityAsync(claim, cancellationToken);
+            claimed = true;
         }
-        catch (Exception ex) when (CaseInbox.AlreadyExists(ex))
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
         {
-            await durable.RaiseEventAsync(instanceId, RequestEvent, true, cancellationToken);
+            var existing = (await cases.GetEntityAsync<Azure.Data.Tables.TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken)).Value;
+            claimed = existing.Timestamp < DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1) && await durable.GetInstanceAsync(instanceId, cancellationToken) is null;
         }
+
+        if (claimed)
+        {
+            try
+            {
+                await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (CaseInbox.AlreadyExists(ex))
+            {
+            }
+        }
+
+        await durable.RaiseEventAsync(instanceId, RequestEvent, true, cancellationToken);
     }
 }
 

@@ -170,6 +170,17 @@ public sealed class CaseOrchestrationTests : IAsyncLifetime
             await SignalAsync(caseId, new CaseSignal(CaseSignal.CustomerMessage, RequestId: $"m{i}", Text: $"message {i}"));
         }
 
+        // The episode that continued as new carries the orchestrator's shape and the deadline still armed.
+        CaseEpisode? episode = null;
+        await Eventually.Async(async () =>
+        {
+            var instance = await Client.GetInstanceAsync(CaseOrchestration.InstanceFor(caseId), getInputsAndOutputs: true);
+            episode = instance?.ReadInputAs<CaseEpisode>();
+            return episode is { Timers.Count: > 0 };
+        }, TimeSpan.FromSeconds(30), "the second episode", TimeSpan.FromMilliseconds(50));
+        Assert.Equal(CaseOrchestration.Shape, episode!.Shape);
+        Assert.Contains(episode.Timers, t => t.Kind == TimerKind.Deadline);
+
         await UntilAsync(caseId, s => s.Status == CaseStatus.Suspended, "the deadline after many steps");
         var steps = _cases.Steps(caseId);
         Assert.Equal(CaseOrchestration.StepsPerEpisode + 5, steps.Count(s => s.StartsWith("message", StringComparison.Ordinal)));
@@ -199,7 +210,7 @@ public sealed class CaseOrchestrationTests : IAsyncLifetime
     {
         var caseId = Guid.NewGuid().ToString("N")[..12];
         _cases.Open(caseId, customerId, abuseClass, facts ?? SafetyFacts.None);
-        await Client.ScheduleNewOrchestrationInstanceAsync(CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [CaseSignal.NewEvents(1)]),
+        await Client.ScheduleNewOrchestrationInstanceAsync(CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [CaseSignal.NewEvents(1)]),
             new StartOrchestrationOptions(CaseOrchestration.InstanceFor(caseId)));
         return caseId;
     }
@@ -247,7 +258,7 @@ public sealed class PoisonCaseStepTests : IAsyncLifetime
         _cases.Open("healthy", "cust-1", AbuseClass.Other, SafetyFacts.None);
         foreach (var caseId in new[] { "poison", "healthy" })
         {
-            await _host.Client.ScheduleNewOrchestrationInstanceAsync(CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, false, [CaseSignal.NewEvents(1)]),
+            await _host.Client.ScheduleNewOrchestrationInstanceAsync(CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [CaseSignal.NewEvents(1)]),
                 new StartOrchestrationOptions(CaseOrchestration.InstanceFor(caseId)));
         }
 

@@ -60,8 +60,19 @@ public sealed class ReporterFeedbackTests(DeskApp app)
     {
         var ops = await app.OpsJsonAsync($"/api/ops/reports/{reportId}");
         var caseId = ops["events"]!.AsArray().Single(e => e!["ip"]!.GetValue<string>() == ip)!["caseId"]!.GetValue<string>();
-        await Eventually.Async(async () => (await app.OpsJsonAsync($"/api/ops/cases/{caseId}"))["status"]!.GetValue<string>() == "notified",
-            TimeSpan.FromSeconds(30), $"case {caseId} to be notified");
+        JsonNode? seen = null;
+        try
+        {
+            await Eventually.Async(async () => (seen = await app.OpsJsonAsync($"/api/ops/cases/{caseId}"))["status"]!.GetValue<string>() == "notified",
+                TimeSpan.FromSeconds(30), $"case {caseId} to be notified");
+        }
+        catch (TimeoutException ex)
+        {
+            var lines = string.Join('\n', app.Log.Split('\n').Where(l => l.Contains(caseId, StringComparison.Ordinal)).TakeLast(40));
+            System.IO.File.WriteAllText(Path.Combine(Path.GetTempPath(), $"desk-{caseId}.log"), app.Log);
+            throw new TimeoutException($"{ex.Message}: status {seen?["status"]}, orchestration {seen?["orchestration"]?.ToJsonString()}\n{lines}", ex);
+        }
+
         return caseId;
     }
 

@@ -111,8 +111,9 @@ public sealed class OpsRoutesTests(DeskApp app)
         var againId = JsonNode.Parse(await again.Content.ReadAsStringAsync())!["reportId"]!.GetValue<string>();
         var next = await app.WaitForReportAsync(againId);
         Assert.Equal(caseId, next["events"]![0]!["caseId"]!.GetValue<string>());
-        detail = await app.OpsJsonAsync($"/api/ops/cases/{caseId}");
-        Assert.Equal("notified", detail["status"]!.GetValue<string>());
+        // The case's orchestration reopens it on the report's signal.
+        await Eventually.Async(async () => (detail = await app.OpsJsonAsync($"/api/ops/cases/{caseId}"))["status"]!.GetValue<string>() == "notified",
+            TimeSpan.FromSeconds(30), "the closed case to reopen");
         Assert.Contains(detail["history"]!.AsArray(), h => h!["what"]!.GetValue<string>().StartsWith("reopened", StringComparison.Ordinal));
     }
 
