@@ -104,22 +104,9 @@ public static class WorkflowRatioRun
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("x-functions-key", opsKey);
         var cases = new TableClient(storage, "cases");
-        var allocations = new StringBuilder("cidr,customerId,resourceId,contactEmail,customerSince\n");
-        var since = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        for (var i = 0; i < count; i++)
-        {
-            allocations.Append(CultureInfo.InvariantCulture, $"2001:db8:{i / 65536:x}:{i % 65536:x}::/64,cust-{i % 1000},vm-{i},noc-{i % 1000}@bench.test,{since}\n");
-        }
-
-        (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "ratio", wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } })).Content.ReadAsStringAsync())!;
-        var events = Enumerable.Range(0, count).Select(i =>
-            $$"""{"ip":"2001:db8:{{i / 65536:x}}:{{i % 65536:x}}::1","abuseClass":"scanning","reportType":"ratio","occurredAt":"2026-11-20T10:00:00Z","evidence":"ratio {{i}}"}""");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports")
-        {
-            Content = new StringContent($$"""{"events":[{{string.Join(",", events)}}]}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Authorization", $"Bearer {reporter["key"]!.GetValue<string>()}");
+        // Customers of yesterday: their deadlines suspend (an old customer's would be held for a person, a step all the same).
+        var key = await WorkflowRun.SeedAsync(http, count, DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "ratio");
+        using var request = WorkflowRun.NewCasesReport(WorkflowRun.Events(count, "ratio"), key);
         var clock = Stopwatch.StartNew();
         (await http.SendAsync(request)).EnsureSuccessStatusCode();
         while (true)

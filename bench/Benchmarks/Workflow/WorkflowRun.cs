@@ -28,21 +28,9 @@ public static class WorkflowRun
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("x-functions-key", opsKey);
 
-        var allocations = new StringBuilder("cidr,customerId,resourceId,contactEmail,customerSince\n");
-        for (var i = 0; i < count; i++)
-        {
-            allocations.Append(CultureInfo.InvariantCulture, $"2001:db8:{i / 65536:x}:{i % 65536:x}::/64,cust-{i % 1000},vm-{i},noc-{i % 1000}@bench.test,2025-01-01\n");
-        }
-
-        (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
-        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = "bench", wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } })).Content.ReadAsStringAsync())!;
-        var events = Enumerable.Range(0, count).Select(i =>
-            $$"""{"ip":"2001:db8:{{i / 65536:x}}:{{i % 65536:x}}::1","abuseClass":"scanning","reportType":"bench","occurredAt":"2026-11-20T10:00:00Z","evidence":"bench {{i}}"}""");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports")
-        {
-            Content = new StringContent($$"""{"events":[{{string.Join(",", events)}}]}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Authorization", $"Bearer {reporter["key"]!.GetValue<string>()}");
+        var key = await SeedAsync(http, count, "2025-01-01", "bench");
+        var events = Events(count, "bench");
+        using var request = NewCasesReport(events, key);
         var clock = Stopwatch.StartNew();
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
@@ -71,7 +59,7 @@ public static class WorkflowRun
         // A second report for every case: each case's news schedules its digest (a transition with a timer, no mail).
         if (!args.Contains("--skip-digest"))
         {
-            await DigestPhaseAsync(http, cases, queues, reporter["key"]!.GetValue<string>(), events, count);
+            await DigestPhaseAsync(http, cases, queues, key, events, count);
         }
 
         // Every reminder is due two minutes after its notice; wait until the last is due, then until all are in.
@@ -122,6 +110,39 @@ public static class WorkflowRun
 
         var (from, to) = (scheduled.Values.Min(), scheduled.Values.Max());
         Console.WriteLine($"workflow: {scheduled.Count:N0} digest-scheduled transitions (each: a timer, no mail) in {(to - from).TotalSeconds:F1} s → {(scheduled.Count - 1) / (to - from).TotalSeconds:N0} transitions/s");
+    }
+
+    /// <summary>
+    /// One resource per case on <paramref name="count"/> /64s over 1,000 customers (customers since
+    /// <paramref name="customerSince"/>: an old customer is held for a person at its deadline, a new one suspended),
+    /// and a reporter without limits; returns the reporter's key.
+    /// </summary>
+    internal static async Task<string> SeedAsync(HttpClient http, int count, string customerSince, string reporterName)
+    {
+        var allocations = new StringBuilder("cidr,customerId,resourceId,contactEmail,customerSince\n");
+        for (var i = 0; i < count; i++)
+        {
+            allocations.Append(CultureInfo.InvariantCulture, $"2001:db8:{i / 65536:x}:{i % 65536:x}::/64,cust-{i % 1000},vm-{i},noc-{i % 1000}@bench.test,{customerSince}\n");
+        }
+
+        (await http.PutAsync("/api/ops/allocations", new StringContent(allocations.ToString(), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
+        var reporter = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/ops/reporters", new { name = reporterName, wantsFeedback = false, limits = new { reportsPerMinute = 1_000_000, bytesPerDay = 1L << 40, eventsPerDay = 1L << 40 } })).Content.ReadAsStringAsync())!;
+        return reporter["key"]!.GetValue<string>();
+    }
+
+    /// <summary>One event per seeded resource.</summary>
+    internal static IEnumerable<string> Events(int count, string tag) => Enumerable.Range(0, count).Select(i =>
+        $$"""{"ip":"2001:db8:{{i / 65536:x}}:{{i % 65536:x}}::1","abuseClass":"scanning","reportType":"{{tag}}","occurredAt":"2026-11-20T10:00:00Z","evidence":"{{tag}} {{i}}"}""");
+
+    /// <summary>The report that opens every case at once.</summary>
+    internal static HttpRequestMessage NewCasesReport(IEnumerable<string> events, string reporterKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports")
+        {
+            Content = new StringContent($$"""{"events":[{{string.Join(",", events)}}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Authorization", $"Bearer {reporterKey}");
+        return request;
     }
 
     /// <summary>

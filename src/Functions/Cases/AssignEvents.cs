@@ -196,11 +196,7 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
         }
     }
 
-    private async Task<CaseEntity?> LoadAsync(string caseId, CancellationToken cancellationToken)
-    {
-        var row = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
-    }
+    private Task<CaseEntity?> LoadAsync(string caseId, CancellationToken cancellationToken) => CaseEntity.LoadAsync(storage.Cases, caseId, cancellationToken);
 
     private async Task<T> RetryAsync<T>(CaseKey key, Func<Task<T>> attempt, CancellationToken cancellationToken, Func<Task>? onConflict = null)
     {

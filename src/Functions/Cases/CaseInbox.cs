@@ -1,6 +1,5 @@
 using AbuseDesk.Domain.Cases;
 using AbuseDesk.Functions.Storage;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace AbuseDesk.Functions.Cases;
@@ -27,50 +26,18 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>
-    /// Instances in these states take the signal as an event; any other (none, completed, terminated) is started
-    /// afresh with it. A failed one is left failed: ops restart it from the case as recorded, which reads new news too.
-    /// </summary>
-    private static readonly OrchestrationRuntimeStatus[] Running =
-        [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended, OrchestrationRuntimeStatus.Failed];
-
     public static async Task SignalAsync(DurableTaskClient durable, string caseId, CaseSignal signal, CancellationToken cancellationToken)
     {
         var instanceId = CaseOrchestration.InstanceFor(caseId);
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(
-                CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [signal]), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
-        }
-        catch (Exception ex) when (AlreadyExists(ex))
+        if (!await EngineStarts.TryStartAsync(durable, CaseOrchestration.Name, instanceId, new CaseEpisode(caseId, [], 0, [signal]), cancellationToken))
         {
             await durable.RaiseEventAsync(instanceId, CaseOrchestration.SignalEvent, signal, cancellationToken);
         }
     }
 
     /// <summary>Starts a case's orchestration again from the case as recorded (ops, after a failure): its history is kept, its run replaced.</summary>
-    public static async Task RestartAsync(DurableTaskClient durable, string caseId, CancellationToken cancellationToken)
-    {
-        var instanceId = CaseOrchestration.InstanceFor(caseId);
-        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is { IsRunning: true })
-        {
-            await durable.TerminateInstanceAsync(instanceId, "restarted by ops", cancellationToken);
-            await durable.WaitForInstanceCompletionAsync(instanceId, cancellationToken);
-        }
-
-        await durable.ScheduleNewOrchestrationInstanceAsync(
-            CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [new CaseSignal(CaseSignal.Refresh)]),
-            new StartOrchestrationOptions(instanceId), cancellationToken);
-    }
-
-    /// <summary>
-    /// The duplicate-start refusal, as the gRPC client (OrchestrationAlreadyExistsException, not public in every
-    /// client package) and the Functions host's client report it.
-    /// </summary>
-    public static bool AlreadyExists(Exception ex) =>
-        ex.GetType().Name == "OrchestrationAlreadyExistsException"
-        || ex is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
-        || (ex is InvalidOperationException && ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase));
+    public static Task RestartAsync(DurableTaskClient durable, string caseId, CancellationToken cancellationToken) =>
+        EngineStarts.RestartAsync(durable, CaseOrchestration.Name, CaseOrchestration.InstanceFor(caseId), new CaseEpisode(caseId, [], 0, [new CaseSignal(CaseSignal.Refresh)]), cancellationToken);
 
     /// <returns>null when there is no such case.</returns>
     public async Task<CaseAnswer?> SubmitAsync(DurableTaskClient durable, string caseId, CaseInput input, CancellationToken cancellationToken)

@@ -108,9 +108,6 @@ public static class CaseOrchestration
 
     public const int StepsPerEpisode = 20;
 
-    /// <summary>A step's storage calls may fail for a while (a throttled account, a restart): tried again, then the case fails visibly.</summary>
-    private static readonly TaskOptions StepRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
-
     public static string InstanceFor(string caseId) => "case-" + caseId;
 
     public static string? CaseOf(string instanceId) => instanceId.StartsWith("case-", StringComparison.Ordinal) ? instanceId[5..] : null;
@@ -131,7 +128,7 @@ public static class CaseOrchestration
                 continue;
             }
 
-            var result = await context.CallActivityAsync<CaseStep>(ApplyCaseStep.Name, new CaseStepRequest(episode.CaseId, context.NewGuid().ToString("N"), signal), StepRetries);
+            var result = await context.CallActivityAsync<CaseStep>(ApplyCaseStep.Name, new CaseStepRequest(episode.CaseId, context.NewGuid().ToString("N"), signal), EngineStarts.StepRetries);
             if (result.Outcome == CaseStep.Missing || (result.Final && result.Timers.Count == 0))
             {
                 // No such case, or terminated: nothing can move it any more. Its history rows stay with the case.

@@ -23,11 +23,6 @@ public static class CustomerDigestOrchestration
 
     private const int StepsPerEpisode = 20;
 
-    private static readonly TaskOptions StepRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
-
-    private static readonly OrchestrationRuntimeStatus[] Running =
-        [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended, OrchestrationRuntimeStatus.Failed];
-
     public static string InstanceFor(string customerId) => "digest-" + customerId;
 
     public static string? CustomerOf(string instanceId) => instanceId.StartsWith("digest-", StringComparison.Ordinal) ? instanceId[7..] : null;
@@ -50,7 +45,7 @@ public static class CustomerDigestOrchestration
             }
 
             requested = false;
-            var sent = await context.CallActivityAsync<DigestSent>(SendCustomerDigestStep.Name, new DigestStepRequest(episode.CustomerId, context.NewGuid().ToString("N")), StepRetries);
+            var sent = await context.CallActivityAsync<DigestSent>(SendCustomerDigestStep.Name, new DigestStepRequest(episode.CustomerId, context.NewGuid().ToString("N")), EngineStarts.StepRetries);
             foreach (var covered in sent.Covered)
             {
                 context.SendEvent(CaseOrchestration.InstanceFor(covered.CaseId), CaseOrchestration.SignalEvent, CaseSignal.Digest(sent.At, covered.EventCount));
@@ -64,17 +59,8 @@ public static class CustomerDigestOrchestration
     }
 
     /// <summary>Starts the customer's digest orchestration again (ops): its next step looks at the customer's cases afresh.</summary>
-    public static async Task RestartAsync(DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
-    {
-        var instanceId = InstanceFor(customerId);
-        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is { IsRunning: true })
-        {
-            await durable.TerminateInstanceAsync(instanceId, "restarted by ops", cancellationToken);
-            await durable.WaitForInstanceCompletionAsync(instanceId, cancellationToken);
-        }
-
-        await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId), cancellationToken);
-    }
+    public static Task RestartAsync(DurableTaskClient durable, string customerId, CancellationToken cancellationToken) =>
+        EngineStarts.RestartAsync(durable, Name, InstanceFor(customerId), new DigestEpisode(customerId, null, true), cancellationToken);
 
     /// <summary>
     /// Asks for the customer's next digest: the first asker (the one whose claim row is added) starts their digest
@@ -97,16 +83,9 @@ public static class CustomerDigestOrchestration
             claimed = existing.Timestamp < DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1) && await durable.GetInstanceAsync(instanceId, cancellationToken) is null;
         }
 
-        if (claimed)
+        if (claimed && await EngineStarts.TryStartAsync(durable, Name, instanceId, new DigestEpisode(customerId, null, true), cancellationToken))
         {
-            try
-            {
-                await durable.ScheduleNewOrchestrationInstanceAsync(Name, new DigestEpisode(customerId, null, true), new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Running), cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (CaseInbox.AlreadyExists(ex))
-            {
-            }
+            return;
         }
 
         await durable.RaiseEventAsync(instanceId, RequestEvent, true, cancellationToken);

@@ -35,19 +35,12 @@ public sealed class DeskInvocation : IDisposable
     }
 
     /// <summary>Runs one queue, blob or timer invocation inside its activity and log scope; a failure is recorded and rethrown for the host to retry.</summary>
-    public static async Task RunAsync(string function, string payload, ILogger logger, Func<Task> run)
-    {
-        using var invocation = Start(function, payload, logger, ActivityKind.Consumer);
-        try
+    public static Task RunAsync(string function, string payload, ILogger logger, Func<Task> run) =>
+        RunAsync(function, payload, logger, async () =>
         {
             await run();
-        }
-        catch (Exception ex)
-        {
-            invocation.Failed(ex);
-            throw;
-        }
-    }
+            return true;
+        });
 
     /// <summary>Runs one Durable activity inside its activity and log scope; a failure is recorded and rethrown for the engine's retry policy.</summary>
     public static async Task<T> RunAsync<T>(string function, string payload, ILogger logger, Func<Task<T>> run)
