@@ -292,7 +292,8 @@ public static class FuzzRun
 
         foreach (var entry in entries)
         {
-            if (entry.Count > 1 && HandledIn.Match(entry[1]) is { Success: true } match)
+            // The message follows the header, after the scope line when scopes are on.
+            if (entry.Skip(1).Take(2).Select(l => HandledIn.Match(l)).FirstOrDefault(m => m.Success) is { } match)
             {
                 handled.Add(long.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
             }

@@ -160,6 +160,68 @@ public sealed class CaseOrchestrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_escalating_playbook_escalates_at_the_deadline_and_suspends_nothing()
+    {
+        var caseId = await OpenAsync(AbuseClass.Ddos);
+
+        await UntilAsync(caseId, s => s.Status == CaseStatus.Escalated, "the deadline to escalate the case");
+        Assert.Equal(["events:changed", "timer deadline:changed"], _cases.Steps(caseId));
+        Assert.Null(_cases.State(caseId).SuspendedAt);
+        Assert.Empty(_cases.Timers(caseId));
+    }
+
+    public static TheoryData<string> Safeties => [SafetyChecks.CustomerAge, SafetyChecks.AllowFlag, SafetyChecks.ReinstatementGrace];
+
+    [Theory]
+    [MemberData(nameof(Safeties))]
+    public async Task Each_safety_holds_the_deadline_suspension_for_a_person(string safety)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var facts = safety switch
+        {
+            SafetyChecks.AllowFlag => new SafetyFacts([new AllowFlag("cust-1", null, null, "load test this week", "ann", now.AddDays(1))], null, 0, false),
+            SafetyChecks.ReinstatementGrace => new SafetyFacts([], now.AddDays(-1), 0, false),
+            _ => SafetyFacts.None,
+        };
+        var caseId = await OpenAsync(AbuseClass.Malware, facts, customerSince: safety == SafetyChecks.CustomerAge ? now.AddDays(-400) : null);
+
+        await UntilAsync(caseId, s => s.Status == CaseStatus.SuspensionPending, "the held suspension");
+        var held = _cases.History(caseId).Single(h => h.What == "suspension-held");
+        Assert.Contains(held.Safeties!, l => l.StartsWith(safety + ": BLOCK", StringComparison.Ordinal));
+        Assert.Null(_cases.State(caseId).SuspendedAt);
+    }
+
+    [Fact]
+    public async Task More_time_is_granted_once()
+    {
+        var caseId = await OpenAsync(AbuseClass.Spam);
+        await UntilAsync(caseId, s => s.Status == CaseStatus.Notified, "the first notice");
+
+        await SignalAsync(caseId, new CaseSignal(CaseSignal.CustomerResolution, RequestId: "r1", Resolution: nameof(ResolutionKind.MoreTime), Text: "need a day"));
+        await SignalAsync(caseId, new CaseSignal(CaseSignal.CustomerResolution, RequestId: "r2", Resolution: nameof(ResolutionKind.MoreTime), Text: "and another"));
+
+        await UntilAsync(caseId, _ => _cases.Steps(caseId).Count == 3, "both requests");
+        Assert.Equal(["events:changed", "resolution:changed", "resolution:refused"], _cases.Steps(caseId));
+        Assert.True(_cases.State(caseId).ExtensionUsed);
+    }
+
+    [Fact]
+    public async Task News_after_a_fix_reopens_the_case_and_its_deadline_runs_again()
+    {
+        var caseId = await OpenAsync(AbuseClass.Fraud);
+        await UntilAsync(caseId, s => s.Status == CaseStatus.Notified, "the first notice");
+        await SignalAsync(caseId, new CaseSignal(CaseSignal.CustomerResolution, RequestId: "r1", Resolution: nameof(ResolutionKind.Fixed), Text: "patched"));
+        await UntilAsync(caseId, s => !s.Status.IsOpen(), "the fix to end the case");
+
+        _cases.AddEvents(caseId, 2);
+        await SignalAsync(caseId, CaseSignal.NewEvents(3));
+
+        await UntilAsync(caseId, s => s.Status == CaseStatus.Suspended, "the reopened case's deadline");
+        Assert.Equal(["events:changed", "resolution:changed", "events:changed", "timer deadline:changed"], _cases.Steps(caseId));
+        Assert.Contains(_cases.History(caseId), h => h.What == "reopened by new events");
+    }
+
+    [Fact]
     public async Task A_long_case_continues_as_new_and_keeps_waiting_for_its_deadline()
     {
         var caseId = await OpenAsync(AbuseClass.Spam);
@@ -206,10 +268,10 @@ public sealed class CaseOrchestrationTests : IAsyncLifetime
         Assert.Contains("digest-sent:changed", _cases.Steps(caseA));
     }
 
-    private async Task<string> OpenAsync(AbuseClass abuseClass, SafetyFacts? facts = null, string customerId = "cust-1")
+    private async Task<string> OpenAsync(AbuseClass abuseClass, SafetyFacts? facts = null, string customerId = "cust-1", DateTimeOffset? customerSince = null)
     {
         var caseId = Guid.NewGuid().ToString("N")[..12];
-        _cases.Open(caseId, customerId, abuseClass, facts ?? SafetyFacts.None);
+        _cases.Open(caseId, customerId, abuseClass, facts ?? SafetyFacts.None, customerSince);
         await Client.ScheduleNewOrchestrationInstanceAsync(CaseOrchestration.Name, new CaseEpisode(caseId, [], 0, [CaseSignal.NewEvents(1)]),
             new StartOrchestrationOptions(CaseOrchestration.InstanceFor(caseId)));
         return caseId;
@@ -292,7 +354,7 @@ internal sealed class FakeCaseSteps(PlaybookSet playbooks)
         public readonly List<HistoryEntry> History = [];
     }
 
-    public void Open(string caseId, string customerId, AbuseClass abuseClass, SafetyFacts facts)
+    public void Open(string caseId, string customerId, AbuseClass abuseClass, SafetyFacts facts, DateTimeOffset? customerSince = null)
     {
         lock (_gate)
         {
@@ -305,7 +367,7 @@ internal sealed class FakeCaseSteps(PlaybookSet playbooks)
                     ResourceId = "vm-" + caseId,
                     AbuseClass = abuseClass,
                     ContactEmail = "noc@customer.test",
-                    CustomerSince = DateOnly.FromDateTime(DateTime.UtcNow),
+                    CustomerSince = DateOnly.FromDateTime((customerSince ?? DateTimeOffset.UtcNow).UtcDateTime),
                     OpenedAt = DateTimeOffset.UtcNow,
                     EventCount = 1,
                 },
