@@ -137,7 +137,7 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
         var evidence = packs.Select((events, i) => new EvidenceEntity
         {
             PartitionKey = target.CaseId,
-            RowKey = EvidenceEntity.RowKeyFor(target.CaseId, row.EvidenceRows + i),
+            RowKey = EvidenceEntity.RowKeyFor(row.EvidenceRows + i),
             Number = row.EvidenceRows + i,
             ReportId = reportId,
             Chunk = chunk,
@@ -152,7 +152,7 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
         var link = new CaseEventLinkEntity
         {
             PartitionKey = target.CaseId,
-            RowKey = CaseEventLinkEntity.RowKeyFor(target.CaseId, reportId, chunk),
+            RowKey = CaseEventLinkEntity.RowKeyFor(reportId, chunk),
             ReportId = reportId,
             Chunk = chunk,
             Count = group.Events.Count,
@@ -225,7 +225,7 @@ public sealed class AssignEvents(DeskStorage storage, PlaybookSet playbooks, Tim
     {
         OpenedBy = openedBy,
         PartitionKey = caseId,
-        RowKey = CaseEntity.RowKeyFor(caseId),
+        RowKey = CaseEntity.Row,
         CustomerId = group.Key.CustomerId,
         ResourceId = group.Key.ResourceId,
         AbuseClass = group.Key.AbuseClass.ToWireName(),

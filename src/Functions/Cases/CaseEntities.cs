@@ -5,19 +5,15 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Cases;
 
 /// <summary>
-/// The case's readable state (PK = caseId, RK = "case|{caseId}"). Its history, event links, mails and outbox
-/// share the partition, so a state change and everything it implies commit in one entity-group transaction.
-/// Every row key ends with the case id (<see cref="RowKeys"/>).
+/// The case's readable state (PK = caseId, RK = "case"). Its history, event links, mails and outbox share the
+/// partition, so a state change and everything it implies commit in one entity-group transaction.
 /// </summary>
 public sealed class CaseEntity : Entity
 {
-    /// <summary>What every state row's key starts with: listings select state rows by this range.</summary>
-    public const string RowPrefix = "case|";
-
-    public static string RowKeyFor(string caseId) => RowKeys.Own(caseId, "case");
+    public const string Row = "case";
 
     /// <summary>The filter clause that selects state rows (and nothing else of the cases table).</summary>
-    public static readonly string StateRows = Azure.Data.Tables.TableClient.CreateQueryFilter($"RowKey ge {RowPrefix} and RowKey lt {KeyRange.After(RowPrefix)}");
+    public static readonly string StateRows = Azure.Data.Tables.TableClient.CreateQueryFilter($"RowKey eq {Row}");
 
     public string CustomerId { get; set; } = "";
     public string ResourceId { get; set; } = "";
@@ -87,7 +83,7 @@ public sealed class CaseEntity : Entity
 
     public static async Task<CaseEntity?> LoadAsync(Azure.Data.Tables.TableClient cases, string caseId, CancellationToken cancellationToken)
     {
-        var row = await cases.GetEntityIfExistsAsync<CaseEntity>(caseId, RowKeyFor(caseId), cancellationToken: cancellationToken);
+        var row = await cases.GetEntityIfExistsAsync<CaseEntity>(caseId, Row, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
@@ -144,7 +140,7 @@ public sealed class CaseEntity : Entity
     }
 }
 
-/// <summary>One history line (RK = "h|{sequence}|{caseId}"): append-only.</summary>
+/// <summary>One history line (RK = "h|{sequence}"): append-only.</summary>
 public sealed class HistoryEntity : Entity
 {
     public const string Prefix = "h|";
@@ -161,7 +157,7 @@ public sealed class HistoryEntity : Entity
 }
 
 /// <summary>
-/// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}|{caseId}"), added in the same
+/// Events of one report chunk attached to the case (RK = "e|{reportId}|{chunk}"), added in the same
 /// transaction as the case's new count: its existence is what makes attaching idempotent. The events
 /// themselves live in the events table, partition "{reportId}-{chunk}", marked with this case's id; the ones the
 /// case keeps as evidence are copied into its own partition (<see cref="EvidenceEntity"/>).
@@ -177,11 +173,11 @@ public sealed class CaseEventLinkEntity : Entity
     /// <summary>Of <see cref="Count"/>, the events kept as evidence rows (the rest were over the case's cap).</summary>
     public int Kept { get; set; }
 
-    public static string RowKeyFor(string caseId, string reportId, int chunk) => RowKeys.Own(caseId, $"{Prefix}{reportId}|{chunk:D5}");
+    public static string RowKeyFor(string reportId, int chunk) => $"{Prefix}{reportId}|{chunk:D5}";
 }
 
 /// <summary>
-/// Up to <see cref="CaseEvidence.MaxItemsPerRow"/> of the case's events, JSON (RK = "v|{99999999 - number}|{caseId}"),
+/// Up to <see cref="CaseEvidence.MaxItemsPerRow"/> of the case's events, JSON (RK = "v|{99999999 - number}"),
 /// added in the attachment's transaction with the link and the count, numbered from the case row's
 /// <see cref="CaseEntity.EvidenceRows"/> under its ETag. The numbers run backwards in the key so that the newest
 /// evidence comes first in a key-range read: a page is one query from a cursor (row number, offset) to the
@@ -201,14 +197,12 @@ public sealed class EvidenceEntity : Entity
     /// <summary>The events, in report order (<see cref="CaseEvidence.Pack"/>).</summary>
     public string Events { get; set; } = "";
 
-    public static string RowKeyFor(string caseId, int number) => RowKeys.Own(caseId, KeyFrom(number));
-
-    /// <summary>The part of row <paramref name="number"/>'s key before the case id: a range starting here starts at that row.</summary>
-    public static string KeyFrom(int number) => $"{Prefix}{Top - number:D8}";
+    /// <summary>Row <paramref name="number"/>'s key: a range starting here starts at that row.</summary>
+    public static string RowKeyFor(int number) => $"{Prefix}{Top - number:D8}";
 }
 
 /// <summary>
-/// A message the case owes the world (RK = "o|{sequence}|{caseId}"), written with the state change that caused it
+/// A message the case owes the world (RK = "o|{sequence}"), written with the state change that caused it
 /// and sent after the commit (<see cref="CaseOutbox"/>). Whatever crashes in between, the step run again flushes it.
 /// </summary>
 public sealed class OutboxEntity : Entity
@@ -220,7 +214,7 @@ public sealed class OutboxEntity : Entity
     public bool Sent { get; set; }
 }
 
-/// <summary>A mail to the customer (RK = "m|{sequence}|{caseId}"), rendered at decision time so a resend is byte-identical.</summary>
+/// <summary>A mail to the customer (RK = "m|{sequence}"), rendered at decision time so a resend is byte-identical.</summary>
 public sealed class MailEntity : Entity
 {
     public const string Prefix = "m|";
@@ -252,13 +246,13 @@ public sealed class OpenCaseEntity : Entity
 }
 
 /// <summary>
-/// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest|customer|{customerId}"): when the last digest went, which
+/// A customer's digest bookkeeping (PK = "customer|{customerId}", RK = "digest"): when the last digest went, which
 /// cases it covered at which event count ("{caseId} {count}" per line), the digest step that sent it, and when the
 /// next digest is due. Its mails and outbox rows share the partition.
 /// </summary>
 public sealed class CustomerDigestEntity : Entity
 {
-    public static string RowKeyFor(string partition) => RowKeys.Own(partition, "digest");
+    public const string Row = "digest";
 
     public string CustomerId { get; set; } = "";
     public DateTimeOffset? LastSentAt { get; set; }

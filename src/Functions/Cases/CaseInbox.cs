@@ -63,7 +63,7 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
         while (waited.Elapsed < AnswerWait)
         {
             await Task.Delay(Poll, cancellationToken);
-            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(caseId, requestId), cancellationToken: cancellationToken);
+            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), cancellationToken: cancellationToken);
             if (answer.HasValue)
             {
                 var a = answer.Value!;

@@ -55,7 +55,7 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
             return null;
         }
 
-        var state = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
+        var state = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
         if (!state.HasValue)
         {
             return null;
@@ -84,7 +84,7 @@ public sealed class CaseQueries(DeskStorage storage, TimeProvider clock)
             return new EvidencePage(items, null, from);
         }
 
-        var lower = RowKeys.Own(caseId, EvidenceEntity.KeyFrom(start.Row));
+        var lower = EvidenceEntity.RowKeyFor(start.Row);
         var upper = KeyRange.After(EvidenceEntity.Prefix);
         var rows = storage.Cases.QueryAsync<EvidenceEntity>(
             r => r.PartitionKey == caseId && r.RowKey.CompareTo(lower) >= 0 && r.RowKey.CompareTo(upper) < 0,

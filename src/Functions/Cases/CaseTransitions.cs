@@ -201,7 +201,7 @@ public sealed class CaseTransitions(
         var state = transition.State;
         var sequence = row.Sequence;
         var actions = new List<TableTransactionAction>();
-        string Next(string prefix) => RowKeys.Numbered(caseId, prefix, ++sequence);
+        string Next(string prefix) => RowKeys.Numbered(prefix, ++sequence);
 
         foreach (var entry in transition.History)
         {
@@ -323,7 +323,7 @@ public static class ArmedTimers
 }
 
 /// <summary>
-/// The answer to one portal or ops input (RK = "a|{requestId}|{caseId}"), written by the step that decided it, for
+/// The answer to one portal or ops input (RK = "a|{requestId}"), written by the step that decided it, for
 /// the request that raised it and is waiting (<see cref="CaseInbox"/>).
 /// </summary>
 public sealed class CaseAnswerEntity : Entity
@@ -338,12 +338,12 @@ public sealed class CaseAnswerEntity : Entity
     /// <summary>For a refusal: what is allowed instead, one per line.</summary>
     public string? Allowed { get; set; }
 
-    public static string RowKeyFor(string caseId, string requestId) => RowKeys.Own(caseId, Prefix + requestId);
+    public static string RowKeyFor(string requestId) => Prefix + requestId;
 
     public static CaseAnswerEntity For(string caseId, string requestId, CaseDecision decision, CaseState state) => new()
     {
         PartitionKey = caseId,
-        RowKey = RowKeyFor(caseId, requestId),
+        RowKey = RowKeyFor(requestId),
         Outcome = decision switch { Transition => CaseStep.Changed, Refused => CaseStep.Refused, _ => CaseStep.Unchanged },
         Status = (decision is Transition t ? t.State : state).Status.ToWireName(),
         Version = (decision is Transition v ? v.State : state).Version,

@@ -70,7 +70,7 @@ public static class CustomerDigestOrchestration
     public static async Task RequestAsync(Azure.Data.Tables.TableClient cases, DurableTaskClient durable, string customerId, CancellationToken cancellationToken)
     {
         var instanceId = InstanceFor(customerId);
-        var claim = new Azure.Data.Tables.TableEntity(SendCustomerDigest.PartitionFor(customerId), Storage.RowKeys.Own(SendCustomerDigest.PartitionFor(customerId), "started"));
+        var claim = new Azure.Data.Tables.TableEntity(SendCustomerDigest.PartitionFor(customerId), "started");
         var claimed = false;
         try
         {

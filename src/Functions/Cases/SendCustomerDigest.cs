@@ -106,7 +106,7 @@ public sealed class SendCustomerDigest(
         var listed = news.OrderBy(c => c.State.CaseId, StringComparer.Ordinal).Take(MaxCases).ToList();
         var items = listed.Select(c => new DigestItem(c.State, links.PortalUrl(c.State.CaseId), c.State.EventCount - c.State.EventsAtLastNotice)).ToList();
         var content = CaseMail.ComposeCustomerDigest(items, listed[0].Language);
-        var mailRow = RowKeys.Numbered(row.PartitionKey, MailEntity.Prefix, ++row.Sequence);
+        var mailRow = RowKeys.Numbered(MailEntity.Prefix, ++row.Sequence);
         var mail = new MailEntity
         {
             PartitionKey = row.PartitionKey,
@@ -121,7 +121,7 @@ public sealed class SendCustomerDigest(
         var queued = new OutboxEntity
         {
             PartitionKey = row.PartitionKey,
-            RowKey = RowKeys.Numbered(row.PartitionKey, OutboxEntity.Prefix, ++row.Sequence),
+            RowKey = RowKeys.Numbered(OutboxEntity.Prefix, ++row.Sequence),
             Queue = DeskStorage.EmailOutboxQueue,
             Body = Json.Serialize(new EmailRequest(row.PartitionKey, mailRow)),
         };
@@ -165,8 +165,8 @@ public sealed class SendCustomerDigest(
 
     private async Task<CustomerDigestEntity> LoadAsync(string partition, string customerId, CancellationToken cancellationToken)
     {
-        var existing = await storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(partition, CustomerDigestEntity.RowKeyFor(partition), cancellationToken: cancellationToken);
-        return existing.HasValue ? existing.Value! : new CustomerDigestEntity { PartitionKey = partition, RowKey = CustomerDigestEntity.RowKeyFor(partition), CustomerId = customerId, ETag = default };
+        var existing = await storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(partition, CustomerDigestEntity.Row, cancellationToken: cancellationToken);
+        return existing.HasValue ? existing.Value! : new CustomerDigestEntity { PartitionKey = partition, RowKey = CustomerDigestEntity.Row, CustomerId = customerId, ETag = default };
     }
 
     /// <summary>Writes the customer row (added or ETag-guarded) with its mail and outbox rows in one transaction.</summary>

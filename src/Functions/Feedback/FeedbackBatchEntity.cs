@@ -4,11 +4,11 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>
-/// A reporter's gathering (cases table, PK = "reporter|{reporterId}", RK = "batch|reporter|{reporterId}"). Every item
+/// A reporter's gathering (cases table, PK = "reporter|{reporterId}", RK = "batch"). Every item
 /// that joins the open batch rewrites this row under its ETag, and so does the mail that closes a batch: an item can
 /// therefore never join a batch whose mail was already composed, and the mail never misses an item that joined.
-/// The partition also holds the items ("i|{reportId}|{kind}|…"), the batches' mails ("m|{batch}|…") and their outbox
-/// rows ("o|window|{batch}|…" to reporter-feedback, "o|mail|{batch}|…" to feedback-outbox).
+/// The partition also holds the items ("i|{reportId}|{kind}"), the batches' mails ("m|{batch}") and their outbox
+/// rows ("o|window|{batch}" to reporter-feedback, "o|mail|{batch}" to feedback-outbox).
 /// </summary>
 public sealed class FeedbackBatchEntity : Entity
 {
@@ -21,19 +21,19 @@ public sealed class FeedbackBatchEntity : Entity
 
     public static string PartitionFor(string reporterId) => PartitionPrefix + reporterId;
 
-    public static string RowKeyFor(string reporterId) => RowKeys.Own(PartitionFor(reporterId), "batch");
+    public const string Row = "batch";
 
     /// <summary>The reporter whose feedback partition this is, or null for any other partition of the cases table.</summary>
     public static string? ReporterOf(string partition) =>
         partition.StartsWith(PartitionPrefix, StringComparison.Ordinal) ? partition[PartitionPrefix.Length..] : null;
 
-    public static string ItemRow(string reporterId, string reportId, string kind) => RowKeys.Own(PartitionFor(reporterId), $"{FeedbackItemEntity.Prefix}{reportId}|{kind}");
+    public static string ItemRow(string reportId, string kind) => $"{FeedbackItemEntity.Prefix}{reportId}|{kind}";
 
-    public static string MailRow(string reporterId, int batch) => RowKeys.Numbered(PartitionFor(reporterId), Cases.MailEntity.Prefix, batch);
+    public static string MailRow(int batch) => RowKeys.Numbered(Cases.MailEntity.Prefix, batch);
 
-    public static string WindowOutboxRow(string reporterId, int batch) => RowKeys.Numbered(PartitionFor(reporterId), Cases.OutboxEntity.Prefix + "window|", batch);
+    public static string WindowOutboxRow(int batch) => RowKeys.Numbered(Cases.OutboxEntity.Prefix + "window|", batch);
 
-    public static string MailOutboxRow(string reporterId, int batch) => RowKeys.Numbered(PartitionFor(reporterId), Cases.OutboxEntity.Prefix + "mail|", batch);
+    public static string MailOutboxRow(int batch) => RowKeys.Numbered(Cases.OutboxEntity.Prefix + "mail|", batch);
 
     public FeedbackBatchState State() => new(Open, Mailed, Count, DueAt);
 }

@@ -32,7 +32,7 @@ public sealed class FeedbackMails(
     public async Task<FeedbackItemEntity?> FindAsync(string reporterId, string reportId, string kind, CancellationToken cancellationToken)
     {
         var found = await storage.Cases.GetEntityIfExistsAsync<FeedbackItemEntity>(
-            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.ItemRow(reporterId, reportId, kind), cancellationToken: cancellationToken);
+            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.ItemRow(reportId, kind), cancellationToken: cancellationToken);
         return found.HasValue ? found.Value : null;
     }
 
@@ -40,7 +40,7 @@ public sealed class FeedbackMails(
     public async Task EnsureQueuedAsync(string reporterId, FeedbackItemEntity item, CancellationToken cancellationToken)
     {
         var outbox = await storage.Cases.GetEntityIfExistsAsync<OutboxEntity>(
-            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.WindowOutboxRow(reporterId, item.Batch), cancellationToken: cancellationToken);
+            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.WindowOutboxRow(item.Batch), cancellationToken: cancellationToken);
         if (outbox.HasValue && !outbox.Value!.Sent)
         {
             await caseOutbox.SendAsync(outbox.Value, cancellationToken);
@@ -54,14 +54,14 @@ public sealed class FeedbackMails(
         var partition = FeedbackBatchEntity.PartitionFor(reporterId);
         for (var attempt = 1; ; attempt++)
         {
-            var found = await storage.Cases.GetEntityIfExistsAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.RowKeyFor(reporterId), cancellationToken: cancellationToken);
+            var found = await storage.Cases.GetEntityIfExistsAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.Row, cancellationToken: cancellationToken);
             var batch = found.HasValue ? found.Value! : null;
             var now = clock.GetUtcNow();
             var join = FeedbackWindows.Join(batch?.State(), now, settings.Window, settings.MaxReportsPerMail);
             var item = new FeedbackItemEntity
             {
                 PartitionKey = partition,
-                RowKey = FeedbackBatchEntity.ItemRow(reporterId, section.Report.ReportId, kind),
+                RowKey = FeedbackBatchEntity.ItemRow(section.Report.ReportId, kind),
                 ReportId = section.Report.ReportId,
                 Kind = kind,
                 Batch = join.Batch,
@@ -72,7 +72,7 @@ public sealed class FeedbackMails(
                 Lead = section.Lead,
                 Details = Json.Serialize(section.Details),
             };
-            var row = batch ?? new FeedbackBatchEntity { PartitionKey = partition, RowKey = FeedbackBatchEntity.RowKeyFor(reporterId) };
+            var row = batch ?? new FeedbackBatchEntity { PartitionKey = partition, RowKey = FeedbackBatchEntity.Row };
             var etag = row.ETag;
             row.Open = join.Batch;
             row.DueAt = join.DueAt;
@@ -86,7 +86,7 @@ public sealed class FeedbackMails(
                 ? new OutboxEntity
                 {
                     PartitionKey = partition,
-                    RowKey = FeedbackBatchEntity.WindowOutboxRow(reporterId, join.Batch),
+                    RowKey = FeedbackBatchEntity.WindowOutboxRow(join.Batch),
                     Queue = DeskStorage.ReporterFeedbackQueue,
                     Body = ReporterFeedbackMessage.ForWindow(reporterId, join.Batch, join.DueAt),
                 }

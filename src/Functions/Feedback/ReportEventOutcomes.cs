@@ -93,7 +93,7 @@ public sealed class ReportEventOutcomes(DeskStorage storage, CaseLinks links)
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<string, CaseStatus>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(caseIds, Parallelism.For(cancellationToken), async (caseId, ct) =>
         {
-            var row = await storage.Cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseEntity.RowKeyFor(caseId), select: [nameof(CaseEntity.Status)], cancellationToken: ct);
+            var row = await storage.Cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseEntity.Row, select: [nameof(CaseEntity.Status)], cancellationToken: ct);
             if (row.HasValue && CaseStatuses.TryParse(row.Value!.GetString(nameof(CaseEntity.Status)), out var status))
             {
                 statuses[caseId] = status;

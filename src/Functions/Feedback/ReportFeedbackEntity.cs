@@ -3,14 +3,14 @@ using AbuseDesk.Functions.Storage;
 namespace AbuseDesk.Functions.Feedback;
 
 /// <summary>
-/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback|report|{reportId}"), written
+/// A report's feedback bookkeeping (cases table, PK = "report|{reportId}", RK = "feedback"), written
 /// before its "parsed" feedback is gathered: whose report, and which cases it fed, so a case's end can tell whether the
 /// report is done. The feedback itself is gathered per reporter (<see cref="FeedbackBatchEntity"/>): an item per report
 /// and kind under a fixed key, added insert-if-absent, which is what makes each at most once per report.
 /// </summary>
 public sealed class ReportFeedbackEntity : Entity
 {
-    public static string RowKeyFor(string reportId) => RowKeys.Own(PartitionFor(reportId), "feedback");
+    public const string Row = "feedback";
     public const string Parsed = "parsed";
     public const string Ended = "ended";
 

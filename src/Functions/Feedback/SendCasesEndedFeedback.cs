@@ -46,7 +46,7 @@ public sealed class SendCasesEndedFeedback(
     /// <summary>Sends the report's "all ended" mail if its reporter wants feedback and every case it fed has ended.</summary>
     public async Task TryFinishReportAsync(string reportId, CancellationToken cancellationToken)
     {
-        var found = await storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId), cancellationToken: cancellationToken);
+        var found = await storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.Row, cancellationToken: cancellationToken);
         // No row: the reporter wanted no feedback, or the parsed mail is not stored yet (its handler checks after storing).
         if (!found.HasValue || found.Value is not { CasesComplete: true } row || row.CaseIds().Count == 0)
         {

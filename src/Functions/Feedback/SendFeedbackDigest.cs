@@ -35,7 +35,7 @@ public sealed class SendFeedbackDigest(
         }
 
         var partition = FeedbackBatchEntity.PartitionFor(reporterId);
-        var mailRow = FeedbackBatchEntity.MailRow(reporterId, batch);
+        var mailRow = FeedbackBatchEntity.MailRow(batch);
         for (var attempt = 1; ; attempt++)
         {
             if ((await storage.Cases.GetEntityIfExistsAsync<MailEntity>(partition, mailRow, select: ["RowKey"], cancellationToken: cancellationToken)).HasValue)
@@ -44,7 +44,7 @@ public sealed class SendFeedbackDigest(
                 return;
             }
 
-            var found = await storage.Cases.GetEntityIfExistsAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.RowKeyFor(reporterId), cancellationToken: cancellationToken);
+            var found = await storage.Cases.GetEntityIfExistsAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.Row, cancellationToken: cancellationToken);
             if (!found.HasValue || found.Value!.Open < batch || found.Value.Mailed >= batch)
             {
                 // Never opened (a stray message), or closed without a mail (the reporter stopped wanting feedback).
@@ -82,7 +82,7 @@ public sealed class SendFeedbackDigest(
                 outbox = new OutboxEntity
                 {
                     PartitionKey = partition,
-                    RowKey = FeedbackBatchEntity.MailOutboxRow(reporterId, batch),
+                    RowKey = FeedbackBatchEntity.MailOutboxRow(batch),
                     Queue = DeskStorage.FeedbackOutboxQueue,
                     Body = Json.Serialize(new EmailRequest(partition, mailRow)),
                 };
@@ -113,7 +113,7 @@ public sealed class SendFeedbackDigest(
     private async Task SendIfUnsentAsync(string reporterId, int batch, CancellationToken cancellationToken)
     {
         var outbox = await storage.Cases.GetEntityIfExistsAsync<OutboxEntity>(
-            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.MailOutboxRow(reporterId, batch), cancellationToken: cancellationToken);
+            FeedbackBatchEntity.PartitionFor(reporterId), FeedbackBatchEntity.MailOutboxRow(batch), cancellationToken: cancellationToken);
         if (outbox.HasValue && !outbox.Value!.Sent)
         {
             await caseOutbox.SendAsync(outbox.Value, cancellationToken);

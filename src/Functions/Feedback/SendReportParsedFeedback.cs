@@ -68,7 +68,7 @@ public sealed class SendReportParsedFeedback(
             var row = new ReportFeedbackEntity
             {
                 PartitionKey = ReportFeedbackEntity.PartitionFor(reportId),
-                RowKey = ReportFeedbackEntity.RowKeyFor(reportId),
+                RowKey = ReportFeedbackEntity.Row,
                 ReportId = reportId,
                 ReporterId = report.ReporterId,
                 ReceivedAt = report.ReceivedAt,

@@ -249,7 +249,7 @@ public sealed class SendEmail(
         mail.FailedAt = now;
         mail.ClaimedUntil = null;
         mail.NextAttemptAt = null;
-        var version = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(request.CaseId, CaseEntity.RowKeyFor(request.CaseId), select: ["Version"], cancellationToken: cancellationToken) is { HasValue: true } state
+        var version = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(request.CaseId, CaseEntity.Row, select: ["Version"], cancellationToken: cancellationToken) is { HasValue: true } state
             ? state.Value!.Version
             : 0;
         var history = new HistoryEntity

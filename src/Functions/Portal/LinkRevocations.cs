@@ -12,7 +12,7 @@ namespace AbuseDesk.Functions.Portal;
 /// </summary>
 public sealed class CaseLinksEntity : Entity
 {
-    public static string RowKeyFor(string caseId) => RowKeys.Own(caseId, "links");
+    public const string Row = "links";
 
     public DateTimeOffset? RevokedBefore { get; set; }
     public string? RevokedBy { get; set; }
@@ -33,7 +33,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
 
     public async Task<DateTimeOffset?> RevokedBeforeAsync(string caseId, CancellationToken cancellationToken)
     {
-        var row = await storage.Cases.GetEntityIfExistsAsync<CaseLinksEntity>(caseId, CaseLinksEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
+        var row = await storage.Cases.GetEntityIfExistsAsync<CaseLinksEntity>(caseId, CaseLinksEntity.Row, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value!.RevokedBefore : null;
     }
 
@@ -42,7 +42,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
     {
         for (var attempt = 1; ; attempt++)
         {
-            var found = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId), cancellationToken: cancellationToken);
+            var found = await storage.Cases.GetEntityIfExistsAsync<CaseEntity>(caseId, CaseEntity.Row, cancellationToken: cancellationToken);
             if (!found.HasValue)
             {
                 return null;
@@ -55,11 +55,11 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
             List<TableTransactionAction> actions =
             [
                 // Merge, not replace: only the sequence moves; the ETag makes a concurrent commit decide again.
-                new(TableTransactionActionType.UpdateMerge, new TableEntity(caseId, CaseEntity.RowKeyFor(caseId)) { [nameof(CaseEntity.Sequence)] = sequence }, row.ETag),
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(caseId, CaseEntity.Row) { [nameof(CaseEntity.Sequence)] = sequence }, row.ETag),
                 new(TableTransactionActionType.UpsertReplace, new CaseLinksEntity
                 {
                     PartitionKey = caseId,
-                    RowKey = CaseLinksEntity.RowKeyFor(caseId),
+                    RowKey = CaseLinksEntity.Row,
                     RevokedBefore = now,
                     RevokedBy = actor,
                     Reason = reason,
@@ -67,7 +67,7 @@ public sealed class LinkRevocations(DeskStorage storage, TimeProvider clock, ILo
                 new(TableTransactionActionType.Add, new HistoryEntity
                 {
                     PartitionKey = caseId,
-                    RowKey = RowKeys.Numbered(caseId, HistoryEntity.Prefix, sequence),
+                    RowKey = RowKeys.Numbered(HistoryEntity.Prefix, sequence),
                     At = now,
                     What = "links-revoked",
                     Actor = actor,

@@ -84,7 +84,7 @@ public sealed class CustomerDigestTests(DeskApp app)
     {
         await Eventually.Async(async () =>
         {
-            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId))).Value;
+            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.Row)).Value;
             if (row.LastNoticeAt is null)
             {
                 return false;
@@ -104,7 +104,7 @@ public sealed class CustomerDigestTests(DeskApp app)
     }
 
     private async Task<CustomerDigestEntity> DigestRowAsync() =>
-        (await app.Storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(SendCustomerDigest.PartitionFor(Customer), CustomerDigestEntity.RowKeyFor(SendCustomerDigest.PartitionFor(Customer)))) is { HasValue: true } found
+        (await app.Storage.Cases.GetEntityIfExistsAsync<CustomerDigestEntity>(SendCustomerDigest.PartitionFor(Customer), CustomerDigestEntity.Row)) is { HasValue: true } found
             ? found.Value!
             : new CustomerDigestEntity();
 

@@ -52,7 +52,7 @@ public static class EvidenceReports
     }
 
     public static async Task<CaseEntity> CaseRowAsync(DeskApp app, string caseId) =>
-        (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId))).Value;
+        (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.Row)).Value;
 
     /// <summary>The case's evidence rows, as stored.</summary>
     public static async Task<List<EvidenceEntity>> EvidenceRowsAsync(DeskApp app, string caseId)

@@ -111,7 +111,7 @@ public sealed class WorkflowTests(DeskApp app)
         // The reminder and deadline timers are the case's: on its row, for its orchestration to wait on.
         await Eventually.Async(async () =>
         {
-            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.RowKeyFor(caseId))).Value;
+            var row = (await app.Storage.Cases.GetEntityAsync<CaseEntity>(caseId, CaseEntity.Row)).Value;
             var timers = ArmedTimers.Read(row.Timers);
             return timers.Count == 2 && timers.Any(t => t.Kind == AbuseDesk.Domain.Cases.TimerKind.Reminder) && timers.Any(t => t.Kind == AbuseDesk.Domain.Cases.TimerKind.Deadline);
         }, TimeSpan.FromSeconds(10), "a reminder and a deadline armed");

@@ -67,7 +67,7 @@ public sealed class FeedbackPriorityTests(SlowMailDeskApp app, ITestOutputHelper
 
         // Redelivered window and mail messages, on either lane, send nothing more.
         var reporterId = (await app.Storage.Cases.GetEntityAsync<AbuseDesk.Functions.Feedback.ReportFeedbackEntity>(
-            AbuseDesk.Functions.Feedback.ReportFeedbackEntity.PartitionFor(casesReport), AbuseDesk.Functions.Feedback.ReportFeedbackEntity.RowKeyFor(casesReport))).Value.ReporterId;
+            AbuseDesk.Functions.Feedback.ReportFeedbackEntity.PartitionFor(casesReport), AbuseDesk.Functions.Feedback.ReportFeedbackEntity.Row)).Value.ReporterId;
         Assert.Equal(1, await FeedbackRedelivery.RedeliverAllAsync(app, reporterId));
         await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.Single(await app.Mail.MailsToAsync(email));

@@ -12,12 +12,12 @@ public static class FeedbackRedelivery
     public static async Task<int> RedeliverAllAsync(DeskApp app, string reporterId)
     {
         var partition = FeedbackBatchEntity.PartitionFor(reporterId);
-        var batch = (await app.Storage.Cases.GetEntityAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.RowKeyFor(reporterId))).Value;
+        var batch = (await app.Storage.Cases.GetEntityAsync<FeedbackBatchEntity>(partition, FeedbackBatchEntity.Row)).Value;
         var mails = 0;
         for (var n = 1; n <= batch.Open; n++)
         {
             await app.Storage.Queue(DeskStorage.ReporterFeedbackQueue).SendMessageAsync(ReporterFeedbackMessage.ForWindow(reporterId, n, DateTimeOffset.UtcNow.AddMinutes(-1)));
-            var mailRow = FeedbackBatchEntity.MailRow(reporterId, n);
+            var mailRow = FeedbackBatchEntity.MailRow(n);
             if ((await app.Storage.Cases.GetEntityIfExistsAsync<MailEntity>(partition, mailRow)).HasValue)
             {
                 mails++;

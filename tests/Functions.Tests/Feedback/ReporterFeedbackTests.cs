@@ -118,7 +118,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
         Assert.Contains("2 concern our customers: we passed them on as 2 cases and asked for a fix.", text, StringComparison.Ordinal);
         Assert.Contains("1 × not in our network", text, StringComparison.Ordinal);
         // Feedback is gathered per reporter: it threads per reporter, and a window with one report is that report's own mail.
-        var reporterId = (await app.Storage.Cases.GetEntityAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId))).Value.ReporterId;
+        var reporterId = (await app.Storage.Cases.GetEntityAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.Row)).Value.ReporterId;
         Assert.Equal(reporterId, parsed["headers"]!["x-abusedesk-reporter"]!.GetValue<string>());
         Assert.Null(parsed["headers"]!["x-abusedesk-case"]);
         AssertNoCustomerIdentity(Whole(parsed), first, second);
@@ -180,7 +180,7 @@ public sealed class ReporterFeedbackTests(DeskApp app)
             TimeSpan.FromSeconds(10), "the closed case in the report's outcomes");
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Empty(await app.Mail.MailsToAsync(email));
-        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId))).HasValue);
+        Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.Row)).HasValue);
     }
 
     [Fact]

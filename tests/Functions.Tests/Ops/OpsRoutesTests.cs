@@ -117,6 +117,21 @@ public sealed class OpsRoutesTests(DeskApp app)
         Assert.Contains(detail["history"]!.AsArray(), h => h!["what"]!.GetValue<string>().StartsWith("reopened", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("lateBy=P99999999D")]
+    [InlineData("lateBy=-PT1M")]
+    [InlineData("lateBy=soon")]
+    [InlineData("runtimeStatus=Sleeping")]
+    public async Task A_bad_orchestration_filter_is_400_naming_the_parameter(string query)
+    {
+        using var request = app.Ops(HttpMethod.Get, "/api/ops/orchestrations?" + query);
+        using var response = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains($"'{query[..query.IndexOf('=', StringComparison.Ordinal)]}'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Health_is_ok_once_storage_answers()
     {

@@ -107,7 +107,7 @@ public sealed class IgnoredReportTests(DeskApp app)
         Assert.Empty(await app.Mail.MailsToAsync(email));
         foreach (var reportId in new[] { autoReply, bounce })
         {
-            Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.RowKeyFor(reportId))).HasValue);
+            Assert.False((await app.Storage.Cases.GetEntityIfExistsAsync<ReportFeedbackEntity>(ReportFeedbackEntity.PartitionFor(reportId), ReportFeedbackEntity.Row)).HasValue);
         }
     }
 
