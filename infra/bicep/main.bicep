@@ -120,6 +120,30 @@ param tokenSigningKey string = ''
 @secure()
 param opsKey string = ''
 
+// ---- the abuse mailbox (AbuseDesk:Mailbox; docs/mailbox.md) ----------------------------------------------
+
+@description('IMAP host of the abuse mailbox (for example outlook.office365.com); empty: the desk reads no mailbox.')
+param mailboxHost string = ''
+
+@description('IMAPS port (implicit TLS).')
+param mailboxPort int = 993
+
+@description('The mailbox user (for Exchange Online the mailbox address).')
+param mailboxUser string = ''
+
+@description('The mailbox password, written to Key Vault (secret mailbox-password) when set; left as it is there when empty. Not needed with mailboxOAuth2Scope.')
+@secure()
+param mailboxPassword string = ''
+
+@description('Sign in with XOAUTH2 and a token of the app\'s managed identity for this scope instead of a password (Exchange Online: https://outlook.office365.com/.default).')
+param mailboxOAuth2Scope string = ''
+
+@description('authserv-ids of the mailbox provider\'s own Authentication-Results headers, whose SPF verdicts are believed (for example protection.outlook.com).')
+param mailboxTrustedAuthServIds array = []
+
+@description('How often the mailbox is read (six-field NCRONTAB).')
+param mailboxSchedule string = '0 */1 * * * *'
+
 @description('Purge protection on the Key Vault (cannot be turned off again once on). Off only for throw-away environments.')
 param keyVaultPurgeProtection bool = true
 
@@ -435,6 +459,7 @@ var secretNames = {
   smtpUsername: 'smtp-username'
   smtpPassword: 'smtp-password'
   opsKey: 'ops-key'
+  mailboxPassword: 'mailbox-password'
 }
 
 resource smtpUsernameSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
@@ -461,6 +486,15 @@ resource tokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!em
   properties: {
     value: tokenSigningKey
     contentType: 'application/base64'
+  }
+}
+
+resource mailboxPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(mailboxPassword)) {
+  parent: keyVault
+  name: secretNames.mailboxPassword
+  properties: {
+    value: mailboxPassword
+    contentType: 'text/plain'
   }
 }
 
@@ -725,12 +759,37 @@ var secretAppSettings = union(
     kid => '@Microsoft.KeyVault(SecretUri=${secretUriBase}token-key-${kid})'
   )
 )
+// AbuseDesk:Mailbox:* (MailboxOptions): the password is a Key Vault reference, or the identity signs in (XOAUTH2).
+// The timer's schedule is always set: the host refuses a %setting% that does not resolve.
+var mailboxAppSettings = union(
+  {
+    AbuseDeskMailboxSchedule: mailboxSchedule
+  },
+  empty(mailboxHost)
+    ? {}
+    : union(
+        {
+          AbuseDesk__Mailbox__Host: mailboxHost
+          AbuseDesk__Mailbox__Port: string(mailboxPort)
+          AbuseDesk__Mailbox__UserName: mailboxUser
+        },
+        empty(mailboxOAuth2Scope)
+          ? { AbuseDesk__Mailbox__Password: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.mailboxPassword})' }
+          : { AbuseDesk__Mailbox__OAuth2Scope: mailboxOAuth2Scope },
+        toObject(
+          range(0, length(mailboxTrustedAuthServIds)),
+          i => 'AbuseDesk__Mailbox__TrustedAuthServIds__${i}',
+          i => string(mailboxTrustedAuthServIds[i])
+        )
+      )
+)
 var appSettings = union(
   hostStorageAppSettings,
   monitoringAppSettings,
   abuseDeskAppSettings,
   mailAppSettings,
-  secretAppSettings
+  secretAppSettings,
+  mailboxAppSettings
 )
 
 resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -857,6 +916,8 @@ var poisonQuery = loadTextContent('alerts/poison-messages.kql')
 // The app logs "Circuit breaker tripped by case {CaseId}: {Reason}" at Warning when automated
 // suspensions stop, and reports the state as the gauge abusedesk.breaker.open.
 var breakerQuery = loadTextContent('alerts/circuit-breaker.kql')
+// ReadAbuseMailbox logs an error when the mailbox stops answering, and hourly while it stays down.
+var mailboxQuery = loadTextContent('alerts/mailbox.kql')
 
 resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: 'alert-${baseName}-poison-messages'
@@ -913,6 +974,43 @@ resource breakerAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: breakerQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        opsActionGroup.id
+      ]
+    }
+  }
+}
+
+resource mailboxAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = if (!empty(mailboxHost)) {
+  name: 'alert-${baseName}-mailbox'
+  location: location
+  tags: allTags
+  properties: {
+    displayName: 'AbuseDesk: the abuse mailbox cannot be read'
+    description: 'ReadAbuseMailbox cannot connect, sign in or read the mailbox; complaints mailed to the abuse address wait. GET /api/ops/queues shows mailbox.lastError.'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: mailboxQuery
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0

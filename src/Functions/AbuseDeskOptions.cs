@@ -33,6 +33,8 @@ public sealed class AbuseDeskOptions : IValidatableObject
 
     public DemoOptions Demo { get; set; } = new();
 
+    public MailboxOptions Mailbox { get; set; } = new();
+
     [Required]
     public DnsOptions Dns { get; set; } = new();
 
@@ -44,7 +46,8 @@ public sealed class AbuseDeskOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Nested(nameof(Storage), Storage).Concat(Nested(nameof(Intake), Intake)).Concat(Nested($"{nameof(Intake)}:{nameof(IntakeOptions.ReporterLimits)}", Intake.ReporterLimits))
             .Concat(Nested(nameof(Smtp), Smtp)).Concat(Nested(nameof(Tokens), Tokens)).Concat(Nested(nameof(Email), Email))
-            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo)).Concat(Nested(nameof(Dns), Dns)).Concat(Nested(nameof(Cases), Cases));
+            .Concat(Nested(nameof(Ops), Ops)).Concat(Nested(nameof(Platform), Platform)).Concat(Nested(nameof(Demo), Demo)).Concat(Nested(nameof(Dns), Dns)).Concat(Nested(nameof(Cases), Cases))
+            .Concat(Nested(nameof(Mailbox), Mailbox)).Concat(Nested($"{nameof(Mailbox)}:{nameof(MailboxOptions.PublicLimits)}", Mailbox.PublicLimits));
 
     private static IEnumerable<ValidationResult> Nested(string section, object? options)
     {
@@ -223,6 +226,86 @@ public sealed class CaseOptions
     /// </summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan EngineHistoryRetention { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>
+/// The abuse mailbox read over IMAP (section AbuseDesk:Mailbox; docs/mailbox.md). Off while <see cref="Host"/> is
+/// empty. In Azure the password is a Key Vault reference.
+/// </summary>
+public sealed class MailboxOptions : IValidatableObject
+{
+    public string? Host { get; set; }
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 993;
+
+    /// <summary>"Tls" (implicit, port 993), "StartTls" or "None" (loopback test servers only).</summary>
+    public MailboxSecurity Security { get; set; } = MailboxSecurity.Tls;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// When set, the app signs in with SASL XOAUTH2 and a token for this scope from its managed identity (Exchange
+    /// Online: https://outlook.office365.com/.default) instead of the password.
+    /// </summary>
+    public string? OAuth2Scope { get; set; }
+
+    [Required]
+    public string Folder { get; set; } = "INBOX";
+
+    /// <summary>Where a message goes once its report is stored: the inbox keeps meaning "still to read".</summary>
+    [Required]
+    public string StoredFolder { get; set; } = "AbuseDesk/Stored";
+
+    /// <summary>Where a message goes that the desk will not take in (too big, over its sender's limits), for ops.</summary>
+    [Required]
+    public string RefusedFolder { get; set; } = "AbuseDesk/Refused";
+
+    /// <summary>Messages taken per run; a backlog is worked off over several runs, oldest first.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 50;
+
+    /// <summary>Longest one IMAP command may take before the run gives up until the next.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// authserv-ids whose Authentication-Results headers are the mailbox provider's own (its MTA saw the SMTP
+    /// connection, so its SPF verdict is believed); anyone can write such a header, so only these count.
+    /// </summary>
+    public List<string> TrustedAuthServIds { get; set; } = [];
+
+    /// <summary>The limits of the "public" reporter: whoever mails the abuse address and is no known reporter.</summary>
+    [Required]
+    public ReporterLimitOptions PublicLimits { get; set; } = new() { ReportsPerMinute = 10, BytesPerDay = 50L * 1024 * 1024, EventsPerDay = 2_000 };
+
+    public bool Configured => !string.IsNullOrWhiteSpace(Host);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Configured && string.IsNullOrEmpty(UserName))
+        {
+            yield return new ValidationResult("UserName is required once Host is set.", [nameof(UserName)]);
+        }
+
+        if (Configured && string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(OAuth2Scope))
+        {
+            yield return new ValidationResult("Password or OAuth2Scope is required once Host is set.", [nameof(Password)]);
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult("Timeout must be above zero and at most five minutes.", [nameof(Timeout)]);
+        }
+    }
+}
+
+public enum MailboxSecurity
+{
+    Tls,
+    StartTls,
+    None,
 }
 
 public sealed class DemoOptions

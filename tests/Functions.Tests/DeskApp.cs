@@ -121,6 +121,7 @@ public class DeskApp : IAsyncLifetime
         2001:db8:93::/48,cust-limits-events,vm-limits-events,limits-events@customer.test,2026-10-01
         2001:db8:94::/48,cust-dns,vm-dns,dns@customer.test,2026-10-01
         2001:db8:92::/48,cust-whole,vm-whole,whole@customer.test,2026-10-01
+        2001:db8:95::/48,cust-mailbox,vm-mailbox,mailbox@customer.test,2026-10-01
         """;
 
     /// <summary>Limits for a reporter that sends like a feed (AbuseDesk:Intake:ReporterLimits are an individual's).</summary>
@@ -244,8 +245,18 @@ public class DeskApp : IAsyncLifetime
     /// Chromium), so the per-address portal limit counts each test apart. The app as shipped trusts no proxy
     /// (<see cref="StockDeskApp"/>).
     /// </summary>
-    protected virtual void Configure(IDictionary<string, string?> environment) =>
+    protected virtual void Configure(IDictionary<string, string?> environment)
+    {
         environment["AbuseDesk__Portal__RateLimits__TrustedProxies"] = "127.0.0.1";
+        // The abuse mailbox ./test serves with dovecot: only the suite's app reads it, every second.
+        environment["AbuseDesk__Mailbox__Host"] = "127.0.0.1";
+        environment["AbuseDesk__Mailbox__Port"] = TestMailbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["AbuseDesk__Mailbox__Security"] = "None";
+        environment["AbuseDesk__Mailbox__UserName"] = TestMailbox.User;
+        environment["AbuseDesk__Mailbox__Password"] = TestMailbox.Password;
+        environment["AbuseDesk__Mailbox__TrustedAuthServIds__0"] = TestMailbox.AuthServId;
+        environment["AbuseDeskMailboxSchedule"] = "* * * * * *";
+    }
 
     private void Ensure(HttpResponseMessage response, string what)
     {

@@ -36,6 +36,8 @@ public sealed class SlowMailDeskApp : DeskApp
     protected override void Configure(IDictionary<string, string?> environment)
     {
         base.Configure(environment);
+        // One reader per mailbox: the suite's app reads the test mailbox, this one none.
+        environment.Remove("AbuseDesk__Mailbox__Host");
         environment["AbuseDesk__Email__MaxPerMinute"] = SlowMailsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["AbuseDesk__Email__Burst"] = "1";
         environment["AbuseDesk__Feedback__Window"] = FeedbackWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture);

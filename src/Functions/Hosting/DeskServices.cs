@@ -11,6 +11,7 @@ using AbuseDesk.Functions.Portal;
 using AbuseDesk.Functions.Storage;
 using AbuseDesk.Functions.Telemetry;
 using Microsoft.Extensions.Options;
+using MimeKit.Cryptography;
 
 namespace AbuseDesk.Functions.Hosting;
 
@@ -73,6 +74,9 @@ public static class DeskServices
         services.AddSingleton<PoisonQueues>();
         services.AddSingleton<AllocationStore>();
         services.AddSingleton<HostLookup>();
+        // For the mailbox reader: who really sent a mail (DKIM checked here, keys from DNS; SPF as the provider says).
+        services.AddSingleton<IDkimPublicKeyLocator, DkimKeysFromDns>();
+        services.AddSingleton<SenderAuthentication>();
         services.AddSingleton<AssignEvents>();
         services.AddSingleton<CaseLinks>();
         services.AddPortal(builder.Configuration);
@@ -94,6 +98,9 @@ public static class DeskServices
         services.AddSingleton<ParseReport>();
         services.AddSingleton<SendEmail>();
         services.AddSingleton<IngestDroppedReport>();
+        services.AddSingleton<MailSenders>();
+        services.AddSingleton<MailboxState>();
+        services.AddSingleton<ReadAbuseMailbox>();
         services.AddSingleton<CallPlatformWebhook>();
         services.AddSingleton<RunReporterFeedback>();
         services.AddHostedService<DeskStartup>();

@@ -23,7 +23,7 @@ public sealed record AcceptedReport(string ReportId, bool Duplicate);
 /// </remarks>
 public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeProvider clock, ILogger<AcceptReport> logger)
 {
-    public async Task<AcceptedReport> AcceptAsync(string reporterId, ReadOnlyMemory<byte> content, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
+    public async Task<AcceptedReport> AcceptAsync(string reporterId, ReadOnlyMemory<byte> content, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken, MailOrigin? mail = null)
     {
         var contentHash = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         var blob = storage.RawReports.GetBlobClient(BlobNameFor(contentHash));
@@ -40,7 +40,7 @@ public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeP
             // Same bytes already kept (maybe from another reporter): content addressing makes this a no-op.
         }
 
-        return await RecordAsync(reporterId, contentHash, content.Length, contentType, fileName, reportTypeHint, cancellationToken);
+        return await RecordAsync(reporterId, contentHash, content.Length, contentType, fileName, reportTypeHint, cancellationToken, mail);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeP
 
     private static string BlobNameFor(string contentHash) => $"sha256/{contentHash[..2]}/{contentHash}";
 
-    private async Task<AcceptedReport> RecordAsync(string reporterId, string contentHash, long size, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken)
+    private async Task<AcceptedReport> RecordAsync(string reporterId, string contentHash, long size, string contentType, string? fileName, string? reportTypeHint, CancellationToken cancellationToken, MailOrigin? mail = null)
     {
         var reportId = ReportIdFor(reporterId, contentHash);
         var entity = new ReportEntity
@@ -102,6 +102,9 @@ public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeP
             ReportTypeHint = Bound(reportTypeHint, 128),
             Size = size,
             ReceivedAt = clock.GetUtcNow(),
+            MailFrom = Bound(mail?.From, 320),
+            MailAuthenticated = mail?.Authenticated,
+            MailVerdict = Bound(mail?.Verdict, 1024),
         };
 
         var duplicate = false;

@@ -42,7 +42,19 @@ public sealed class ReportEntity : Entity
 
     /// <summary>How many times ops asked for this report to be parsed again.</summary>
     public int Reparses { get; set; }
+
+    /// <summary>For a report read from the abuse mailbox: its From address (null for a POST or an inbox drop).</summary>
+    public string? MailFrom { get; set; }
+
+    /// <summary>Whether DKIM or SPF vouched for the From domain (<see cref="SenderVerdict.Authenticated"/>).</summary>
+    public bool? MailAuthenticated { get; set; }
+
+    /// <summary>The DKIM and SPF verdicts in one line, and why the sender is the reporter it is.</summary>
+    public string? MailVerdict { get; set; }
 }
+
+/// <summary>Where a report read from the abuse mailbox came from, and what vouched for it, kept on its report.</summary>
+public sealed record MailOrigin(string? From, bool Authenticated, string Verdict);
 
 public static class ReportStatus
 {

@@ -68,5 +68,12 @@ public sealed class ReportQueries(DeskStorage storage)
         ["error"] = report.Error,
         ["ignoredReason"] = report.IgnoredReason,
         ["notes"] = report.Notes,
+        // Only for a report read from the abuse mailbox: who sent it and whether DKIM or SPF vouched for that.
+        ["mail"] = report.MailFrom is null && report.MailVerdict is null ? null : new Dictionary<string, object?>
+        {
+            ["from"] = report.MailFrom,
+            ["authenticated"] = report.MailAuthenticated ?? false,
+            ["verdict"] = report.MailVerdict,
+        },
     };
 }

@@ -23,6 +23,11 @@ public sealed class ReporterEntity : Entity
     public int? ReportsPerMinute { get; set; }
     public long? BytesPerDay { get; set; }
     public long? EventsPerDay { get; set; }
+
+    /// <summary>Addresses and "@domains" whose mail to the abuse mailbox is this reporter's, one per line; the rows a mail is looked up by are kept beside it.</summary>
+    public string? MailSenders { get; set; }
+
+    public IReadOnlyList<string> MailSenderList() => MailSenders?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
 }
 
 /// <summary>Key lookup row (PK = "key", RK = SHA-256 of the key) → reporterId.</summary>

@@ -154,6 +154,25 @@ public sealed class Reporters(DeskStorage storage, TimeProvider clock)
         return reporter;
     }
 
+    /// <summary>Sets the reporter's mail senders (normalized, checked by the caller) and the rows a mail is matched by.</summary>
+    public async Task<ReporterEntity?> SetMailSendersAsync(string reporterId, IReadOnlyList<string> senders, MailSenders index, CancellationToken cancellationToken)
+    {
+        var reporter = await FindAsync(reporterId, cancellationToken);
+        if (reporter is null)
+        {
+            return null;
+        }
+
+        // The index first: a crash before the list is written leaves a sender that maps here and a retry that adds it.
+        await index.IndexAsync(reporterId, reporter.MailSenderList(), senders, cancellationToken);
+        reporter.MailSenders = string.Join('\n', senders);
+        await storage.Reporters.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(ReporterEntity.Partition, reporterId)
+        {
+            [nameof(ReporterEntity.MailSenders)] = reporter.MailSenders,
+        }, ETag.All, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken);
+        return reporter;
+    }
+
     /// <summary>Whether a key row exists for this hash: revocation deletes it first, so its absence means revoked.</summary>
     public async Task<bool> KeyExistsAsync(string keyHash, CancellationToken cancellationToken) =>
         (await storage.Reporters.GetEntityIfExistsAsync<ReporterKeyEntity>(ReporterKeyEntity.Partition, keyHash, select: ["ReporterId"], cancellationToken: cancellationToken)).HasValue;

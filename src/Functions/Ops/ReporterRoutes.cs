@@ -12,9 +12,9 @@ namespace AbuseDesk.Functions.Ops;
 /// </summary>
 public static class ReporterRoutes
 {
-    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason, OwnLimits? Limits);
+    private sealed record NewReporter(string? Name, string? ContactEmail, bool WantsFeedback, string? Actor, string? Reason, OwnLimits? Limits, List<string>? MailSenders);
 
-    internal static async Task<IResult> CreateAsync(HttpContext context, Reporters reporters, OpsAudit audit)
+    internal static async Task<IResult> CreateAsync(HttpContext context, Reporters reporters, MailSenders senders, OpsAudit audit)
     {
         NewReporter? body;
         try
@@ -48,7 +48,23 @@ public static class ReporterRoutes
             return Problems.BadRequest("'actor' must be 1-200 characters.");
         }
 
+        var (mailSenders, sendersProblem) = MailSendersFrom(body.MailSenders);
+        if (sendersProblem is not null)
+        {
+            return sendersProblem;
+        }
+
+        if (mailSenders is not null && await senders.TakenAsync("", mailSenders, context.RequestAborted) is { } taken)
+        {
+            return SenderTaken(taken);
+        }
+
         var (reporterId, key) = await reporters.CreateAsync(body.Name.Trim(), body.ContactEmail, body.WantsFeedback, null, null, context.RequestAborted, body.Limits);
+        if (mailSenders is { Count: > 0 })
+        {
+            await reporters.SetMailSendersAsync(reporterId, mailSenders, senders, context.RequestAborted);
+        }
+
         await audit.RecordAsync("reporter-create", reporterId, new OpsIntent(actor ?? AllocationRoutes.UnnamedActor, body.Reason), body.Name.Trim(), context.RequestAborted);
         return Results.Json(new { reporterId, key }, statusCode: StatusCodes.Status201Created);
     }
@@ -100,9 +116,9 @@ public static class ReporterRoutes
         return Results.Json(View(reporter, quota));
     }
 
-    private sealed record Update(bool? WantsFeedback, string? ContactEmail, string? Actor, string? Reason, OwnLimits? Limits);
+    private sealed record Update(bool? WantsFeedback, string? ContactEmail, string? Actor, string? Reason, OwnLimits? Limits, List<string>? MailSenders);
 
-    internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, ReporterQuota quota, OpsAudit audit)
+    internal static async Task<IResult> UpdateAsync(string reporterId, HttpContext context, Reporters reporters, MailSenders senders, ReporterQuota quota, OpsAudit audit)
     {
         Update? body;
         try
@@ -120,9 +136,20 @@ public static class ReporterRoutes
             return problem!;
         }
 
-        if (body?.WantsFeedback is null && body?.ContactEmail is null && body?.Limits is null or { IsEmpty: true })
+        if (body?.WantsFeedback is null && body?.ContactEmail is null && body?.Limits is null or { IsEmpty: true } && body?.MailSenders is null)
         {
-            return Problems.BadRequest("Give 'wantsFeedback' (true or false), 'contactEmail' or 'limits' ({\"reportsPerMinute\":…,\"bytesPerDay\":…,\"eventsPerDay\":…}): they are the settings this route changes.");
+            return Problems.BadRequest("Give 'wantsFeedback' (true or false), 'contactEmail', 'limits' ({\"reportsPerMinute\":…,\"bytesPerDay\":…,\"eventsPerDay\":…}) or 'mailSenders' ([\"reports@feed.example\", \"@feed.example\"]): they are the settings this route changes.");
+        }
+
+        var (mailSenders, sendersProblem) = MailSendersFrom(body.MailSenders);
+        if (sendersProblem is not null)
+        {
+            return sendersProblem;
+        }
+
+        if (mailSenders is not null && await senders.TakenAsync(reporterId, mailSenders, context.RequestAborted) is { } taken)
+        {
+            return SenderTaken(taken);
         }
 
         if (body.Limits?.Problem() is { } limitsProblem)
@@ -141,6 +168,11 @@ public static class ReporterRoutes
             return Problems.NotFound($"No reporter '{reporterId}'.");
         }
 
+        if (mailSenders is not null)
+        {
+            reporter = await reporters.SetMailSendersAsync(reporterId, mailSenders, senders, context.RequestAborted) ?? reporter;
+        }
+
         var changes = new List<string>();
         if (body.WantsFeedback is { } wantsFeedback)
         {
@@ -157,10 +189,51 @@ public static class ReporterRoutes
             changes.AddRange(LimitNames(limits.ReportsPerMinute, limits.BytesPerDay, limits.EventsPerDay).Select(l => $"{l.Name}={l.Value}"));
         }
 
-        var action = body.ContactEmail is null && body.Limits is null ? "reporter-feedback" : "reporter-update";
+        if (mailSenders is not null)
+        {
+            changes.Add($"mailSenders={string.Join(' ', mailSenders)}");
+        }
+
+        var action = body.ContactEmail is null && body.Limits is null && mailSenders is null ? "reporter-feedback" : "reporter-update";
         await audit.RecordAsync(action, reporterId, intent, string.Join("; ", changes), context.RequestAborted);
         return Results.Json(View(reporter, quota));
     }
+
+    /// <summary>The senders given, normalized and distinct (null: not given), or a 400 naming the bad one.</summary>
+    private static (List<string>? Senders, IResult? Problem) MailSendersFrom(List<string>? given)
+    {
+        if (given is null)
+        {
+            return (null, null);
+        }
+
+        if (given.Count > MailSenders.MaxSendersPerReporter)
+        {
+            return (null, Problems.BadRequest($"'mailSenders' holds at most {MailSenders.MaxSendersPerReporter} addresses or domains."));
+        }
+
+        var senders = new List<string>();
+        foreach (var sender in given)
+        {
+            var normalized = MailSenders.Normalize(sender ?? "");
+            if (MailSenders.Problem(normalized) is { } problem)
+            {
+                return (null, Problems.Of(StatusCodes.Status400BadRequest, "Bad request", $"'mailSenders' entry '{ContactAddress.Shown(sender)}' {problem}.",
+                    new Dictionary<string, object?> { ["field"] = "mailSenders" }));
+            }
+
+            if (!senders.Contains(normalized, StringComparer.Ordinal))
+            {
+                senders.Add(normalized);
+            }
+        }
+
+        return (senders, null);
+    }
+
+    private static IResult SenderTaken((string Sender, string ReporterId) taken) =>
+        Problems.Of(StatusCodes.Status409Conflict, "Conflict", $"'mailSenders' entry '{taken.Sender}' is already reporter {taken.ReporterId}'s; take it from there first.",
+            new Dictionary<string, object?> { ["field"] = "mailSenders", ["reporterId"] = taken.ReporterId });
 
     /// <summary>400 naming the field, with the value quoted safely (control characters escaped).</summary>
     private static IResult BadAddress(string email, string problem) =>
@@ -207,6 +280,7 @@ public static class ReporterRoutes
         revokedBy = r.RevokedBy,
         revokeReason = r.RevokeReason,
         limits = LimitsView(r, quota),
+        mailSenders = r.MailSenderList(),
         usage = usage is null ? null : new
         {
             reportsThisMinute = usage.MinuteReports,
@@ -219,12 +293,12 @@ public static class ReporterRoutes
 }
 
 /// <summary>POST /api/ops/reporters</summary>
-public sealed class CreateReporter(OpsEndpoint endpoint, Reporters reporters, OpsAudit audit)
+public sealed class CreateReporter(OpsEndpoint endpoint, Reporters reporters, MailSenders senders, OpsAudit audit)
 {
     [Function(nameof(CreateReporter))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/reporters")] HttpRequest request) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.CreateAsync(request.HttpContext, reporters, audit));
+        endpoint.RunAsync(request, () => ReporterRoutes.CreateAsync(request.HttpContext, reporters, senders, audit));
 }
 
 /// <summary>GET /api/ops/reporters</summary>
@@ -255,10 +329,10 @@ public sealed class RevokeReporter(OpsEndpoint endpoint, Reporters reporters, Re
 }
 
 /// <summary>PUT /api/ops/reporters/{reporterId}</summary>
-public sealed class UpdateReporter(OpsEndpoint endpoint, Reporters reporters, ReporterQuota quota, OpsAudit audit)
+public sealed class UpdateReporter(OpsEndpoint endpoint, Reporters reporters, MailSenders senders, ReporterQuota quota, OpsAudit audit)
 {
     [Function(nameof(UpdateReporter))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/ops/reporters/{reporterId}")] HttpRequest request, string reporterId) =>
-        endpoint.RunAsync(request, () => ReporterRoutes.UpdateAsync(reporterId, request.HttpContext, reporters, quota, audit));
+        endpoint.RunAsync(request, () => ReporterRoutes.UpdateAsync(reporterId, request.HttpContext, reporters, senders, quota, audit));
 }

@@ -15,8 +15,9 @@ public static class WorkQueueRoutes
     private static readonly string[] CaseQueues = [CaseStatus.Escalated.ToWireName(), CaseStatus.SuspensionPending.ToWireName(), CaseStatus.Disputed.ToWireName()];
 
 
-    internal static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
+    internal static async Task<IResult> SummaryAsync(HttpContext context, WorkQueues work, PoisonQueues poison, RefusedDrops refused, MailboxState mailbox, Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options)
     {
+        var mailboxStatus = await mailbox.StatusAsync(context.RequestAborted);
         var cases = await work.CaseCountsAsync(CaseQueues, context.RequestAborted);
         var failed = await work.FailedReportCountAsync(context.RequestAborted);
         var refusedDrops = await refused.CountAsync(WorkQueues.CountCap, context.RequestAborted);
@@ -33,8 +34,46 @@ public static class WorkQueueRoutes
                 ["poison"] = storage.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value),
             },
             countCap = WorkQueues.CountCap,
+            mailbox = MailboxView(options.Value.Mailbox, mailboxStatus),
             // Approximate, as Azure Queue storage reports them.
             storageQueues = storage,
+        });
+    }
+
+    /// <summary>
+    /// The abuse mailbox in one line: "ok", "failing" (with since when and why), "not-configured" or "not-read-yet";
+    /// the backlog left after the last read, and what was stored and refused since the app first read it.
+    /// </summary>
+    private static object MailboxView(MailboxOptions options, MailboxStatusEntity? status) => new
+    {
+        state = !options.Configured ? "not-configured" : status?.LastRunAt is null ? "not-read-yet" : status.FailingSince is null ? "ok" : "failing",
+        mailbox = options.Configured ? $"{options.UserName}@{options.Host}:{options.Port}/{options.Folder}" : null,
+        lastRunAt = status?.LastRunAt,
+        lastSuccessAt = status?.LastSuccessAt,
+        failingSince = status?.FailingSince,
+        consecutiveFailures = status?.ConsecutiveFailures ?? 0,
+        lastError = status?.LastError,
+        backlog = status?.Backlog ?? 0,
+        stored = status?.Stored ?? 0,
+        refused = status?.Refused ?? 0,
+    };
+
+    /// <summary>GET /api/ops/queues/mailbox: the mailbox's status and the messages it refused, newest first.</summary>
+    internal static async Task<IResult> MailboxAsync(HttpContext context, MailboxState mailbox, Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options)
+    {
+        var (paging, problem) = OpsPaging.From(context.Request);
+        if (paging is null)
+        {
+            return problem!;
+        }
+
+        var status = await mailbox.StatusAsync(context.RequestAborted);
+        var refusals = await mailbox.RefusalsAsync(paging.Limit, context.RequestAborted);
+        return Results.Json(new
+        {
+            queue = "mailbox",
+            status = MailboxView(options.Value.Mailbox, status),
+            refused = refusals.Select(r => new { refusedAt = r.RefusedAt, from = r.From, subject = r.Subject, messageId = r.MessageId, size = r.Size, reason = r.Reason, folder = r.Folder }),
         });
     }
 
@@ -42,7 +81,7 @@ public static class WorkQueueRoutes
     {
         if (!CaseQueues.Contains(status, StringComparer.Ordinal))
         {
-            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports, ignored-reports, refused-drops and unrouted.");
+            return Problems.NotFound($"No work queue '{status}'; there are {string.Join(", ", CaseQueues)}, failed-reports, ignored-reports, refused-drops, mailbox and unrouted.");
         }
 
         var (paging, problem) = OpsPaging.From(context.Request);
@@ -173,12 +212,12 @@ public static class WorkQueueRoutes
 }
 
 /// <summary>GET /api/ops/queues</summary>
-public sealed class GetWorkQueues(OpsEndpoint endpoint, WorkQueues work, PoisonQueues poison, RefusedDrops refused)
+public sealed class GetWorkQueues(OpsEndpoint endpoint, WorkQueues work, PoisonQueues poison, RefusedDrops refused, MailboxState mailbox, Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options)
 {
     [Function(nameof(GetWorkQueues))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/queues")] HttpRequest request) =>
-        endpoint.RunAsync(request, () => WorkQueueRoutes.SummaryAsync(request.HttpContext, work, poison, refused));
+        endpoint.RunAsync(request, () => WorkQueueRoutes.SummaryAsync(request.HttpContext, work, poison, refused, mailbox, options));
 }
 
 /// <summary>
@@ -186,7 +225,7 @@ public sealed class GetWorkQueues(OpsEndpoint endpoint, WorkQueues work, PoisonQ
 /// function name rather than by how specific they are, so "queues/unrouted" beside "queues/{status}" could go
 /// to either.
 /// </summary>
-public sealed class GetWorkQueue(OpsEndpoint endpoint, WorkQueues work, RefusedDrops refused, CaseQueries queries, TimeProvider clock)
+public sealed class GetWorkQueue(OpsEndpoint endpoint, WorkQueues work, RefusedDrops refused, MailboxState mailbox, Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options, CaseQueries queries, TimeProvider clock)
 {
     [Function(nameof(GetWorkQueue))]
     public Task<IResult> RunAsync(
@@ -197,6 +236,7 @@ public sealed class GetWorkQueue(OpsEndpoint endpoint, WorkQueues work, RefusedD
             "ignored-reports" => WorkQueueRoutes.IgnoredReportsAsync(request.HttpContext, work),
             "unrouted" => WorkQueueRoutes.UnroutedAsync(request.HttpContext, work, clock),
             "refused-drops" => WorkQueueRoutes.RefusedDropsAsync(request.HttpContext, refused),
+            "mailbox" => WorkQueueRoutes.MailboxAsync(request.HttpContext, mailbox, options),
             _ => WorkQueueRoutes.CasesAsync(name, request.HttpContext, queries),
         });
 }
