@@ -774,7 +774,9 @@ var mailboxAppSettings = union(
           AbuseDesk__Mailbox__UserName: mailboxUser
         },
         empty(mailboxOAuth2Scope)
-          ? { AbuseDesk__Mailbox__Password: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.mailboxPassword})' }
+          ? {
+              AbuseDesk__Mailbox__Password: '@Microsoft.KeyVault(SecretUri=${secretUriBase}${secretNames.mailboxPassword})'
+            }
           : { AbuseDesk__Mailbox__OAuth2Scope: mailboxOAuth2Scope },
         toObject(
           range(0, length(mailboxTrustedAuthServIds)),

@@ -27,6 +27,8 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         new("ShowCasePage", "httpTrigger", "GET portal/cases/{token}"),
         new("PostCasePage", "httpTrigger", "POST portal/cases/{token}", "durableClient"),
         new("GetPortalStyles", "httpTrigger", "GET portal/assets/portal.css"),
+        new("ShowContactConfirmation", "httpTrigger", "GET portal/contact/{customerId}/{secret}"),
+        new("ConfirmContact", "httpTrigger", "POST portal/contact/{customerId}/{secret}"),
 
         // Ops (docs/ops.md), behind the ops key the app checks itself.
         new("ListCases", "httpTrigger", "GET api/ops/cases"),
@@ -47,6 +49,7 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         new("UpdateReporter", "httpTrigger", "PUT api/ops/reporters/{reporterId}"),
         new("ListCustomers", "httpTrigger", "GET api/ops/customers"),
         new("GetCustomer", "httpTrigger", "GET api/ops/customers/{customerId}"),
+        new("SetCustomerContact", "httpTrigger", "PUT api/ops/customers/{customerId}/contact"),
         new("ListAllowFlags", "httpTrigger", "GET api/ops/customers/{customerId}/allow-flags"),
         new("AddAllowFlag", "httpTrigger", "POST api/ops/customers/{customerId}/allow-flags"),
         new("RemoveAllowFlag", "httpTrigger", "DELETE api/ops/customers/{customerId}/allow-flags/{flagId}"),
@@ -72,6 +75,9 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
 
         // The engine's own records of finished orchestrations, purged daily after their retention.
         new("PurgeEngineHistory", "timerTrigger", "0 30 3 * * *", "durableClient"),
+
+        // The abuse mailbox, read on the schedule the app setting names (docs/mailbox.md).
+        new("ReadAbuseMailbox", "timerTrigger", "%AbuseDeskMailboxSchedule%"),
 
         // Durable Functions: one orchestration per case and one per customer's digests, and their steps.
         new("CaseOrchestration", "orchestrationTrigger", ""),

@@ -56,7 +56,7 @@ public static class CaseMail
     /// Runs a mail's sentence template (it only captures subject, lead and todo; what it writes outside captures is
     /// dropped), then lays the sentences out as the text and HTML parts.
     /// </summary>
-    private static MailContent Render(string lang, string sentences, string layout, string subjectPrefix, ScriptObject model)
+    internal static MailContent Render(string lang, string sentences, string layout, string subjectPrefix, ScriptObject model)
     {
         MailTemplates.Render(lang, sentences, model, html: false);
         var subject = $"{subjectPrefix} {OneLine(Captured(model, "subject"))}";

@@ -25,6 +25,7 @@ public sealed class CaseTransitions(
     SafetyStore safety,
     SendEmail mail,
     CaseOutbox outbox,
+    Ownership.CustomerContacts contacts,
     Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options,
     TimeProvider clock,
     ILogger<CaseTransitions> logger)
@@ -202,6 +203,8 @@ public sealed class CaseTransitions(
         var sequence = row.Sequence;
         var actions = new List<TableTransactionAction>();
         string Next(string prefix) => RowKeys.Numbered(prefix, ++sequence);
+        // The customer's own confirmed abuse contact, if they set one, else the allocation's (read when there is mail).
+        var to = transition.Effects.Any(e => e is SendNotification) ? await contacts.ConfirmedAsync(row.CustomerId, cancellationToken) ?? row.ContactEmail : row.ContactEmail;
 
         foreach (var entry in transition.History)
         {
@@ -231,7 +234,7 @@ public sealed class CaseTransitions(
                         PartitionKey = caseId,
                         RowKey = mailRow,
                         Kind = notification.Kind.ToString(),
-                        To = row.ContactEmail,
+                        To = to,
                         Subject = content.Subject,
                         TextBody = content.Text,
                         HtmlBody = content.Html,

@@ -25,6 +25,7 @@ public sealed class SendCustomerDigest(
     CaseOutbox outbox,
     PlaybookSet playbooks,
     CaseLinks links,
+    Ownership.CustomerContacts contacts,
     TimeProvider clock,
     ILogger<SendCustomerDigest> logger)
 {
@@ -112,7 +113,7 @@ public sealed class SendCustomerDigest(
             PartitionKey = row.PartitionKey,
             RowKey = mailRow,
             Kind = "CustomerDigest",
-            To = listed[0].ContactEmail,
+            To = await contacts.ConfirmedAsync(row.CustomerId, cancellationToken) ?? listed[0].ContactEmail,
             Subject = content.Subject,
             TextBody = content.Text,
             HtmlBody = content.Html,

@@ -99,6 +99,7 @@ public static class DeskServices
         services.AddSingleton<SendEmail>();
         services.AddSingleton<IngestDroppedReport>();
         services.AddSingleton<MailSenders>();
+        services.AddSingleton<CustomerContacts>();
         services.AddSingleton<MailboxState>();
         services.AddSingleton<ReadAbuseMailbox>();
         services.AddSingleton<CallPlatformWebhook>();

@@ -2,6 +2,7 @@ using AbuseDesk.Domain.Cases;
 using AbuseDesk.Domain.Ownership;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
+using AbuseDesk.Functions.Ownership;
 
 namespace AbuseDesk.Functions.Ops;
 
@@ -38,7 +39,7 @@ public static class CustomerRoutes
         });
     }
 
-    internal static async Task<IResult> GetAsync(string customerId, HttpContext context, CustomerDirectory directory, SafetyStore safety, TimeProvider clock)
+    internal static async Task<IResult> GetAsync(string customerId, HttpContext context, CustomerDirectory directory, SafetyStore safety, CustomerContacts contacts, TimeProvider clock)
     {
         if (!AllocationCsv.IsIdentifier(customerId))
         {
@@ -53,11 +54,13 @@ public static class CustomerRoutes
 
         var now = clock.GetUtcNow();
         var flags = await safety.FlagsAsync(customerId, context.RequestAborted);
+        var contact = await contacts.GetAsync(customerId, context.RequestAborted);
         return Results.Json(new
         {
             customerId,
             allocated = customer is not null,
             contactEmail = customer?.ContactEmail,
+            abuseContact = AbuseContactView(contact, customer?.ContactEmail, now),
             customerSince = customer is null ? null : Date(customer.CustomerSince),
             language = customer?.Resources.FirstOrDefault()?.Language ?? "en",
             resources = customer?.Resources.Select(r => new { cidr = r.Prefix.ToString(), resourceId = r.ResourceId, contactEmail = r.ContactEmail, customerSince = Date(r.CustomerSince), language = r.Language }) ?? [],
@@ -73,6 +76,61 @@ public static class CustomerRoutes
             openCases = cases.Where(IsOpen).Select(Summary),
             closedCases = cases.Where(c => !IsOpen(c)).Select(Summary),
         });
+    }
+
+    /// <summary>Where notices go: the customer's confirmed address, else the allocation's; and a change waiting for confirmation.</summary>
+    private static object AbuseContactView(CustomerContactEntity? contact, string? allocated, DateTimeOffset now) => new
+    {
+        address = contact?.Confirmed ?? allocated,
+        source = contact?.Confirmed is null ? "allocation" : "customer",
+        confirmedAt = contact?.ConfirmedAt,
+        confirmedBy = contact?.ConfirmedBy,
+        pending = contact?.PendingExpiresAt > now ? contact.Pending : null,
+        pendingExpiresAt = contact?.PendingExpiresAt > now ? contact.PendingExpiresAt : null,
+    };
+
+    private sealed record ContactChange(string? ContactEmail, string? Actor, string? Reason);
+
+    /// <summary>PUT /api/ops/customers/{customerId}/contact: ops set where notices go, at once; the old address is told, the change audited.</summary>
+    internal static async Task<IResult> SetContactAsync(string customerId, HttpContext context, CustomerDirectory directory, CustomerContacts contacts, OpsAudit audit, TimeProvider clock)
+    {
+        if (!AllocationCsv.IsIdentifier(customerId))
+        {
+            return Problems.NotFound($"No customer '{customerId}'.");
+        }
+
+        ContactChange? body;
+        try
+        {
+            body = await context.Request.ReadFromJsonAsync<ContactChange>(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return Problems.BadRequest($"Body must be JSON: {{\"contactEmail\":\"noc@customer.example\",\"actor\":\"...\",\"reason\":\"...\"}} ({ex.Message})");
+        }
+
+        var (intent, problem) = OpsIntent.Validate(context.Request, body?.Actor, body?.Reason, reasonRequired: true);
+        if (intent is null)
+        {
+            return problem!;
+        }
+
+        var address = body?.ContactEmail?.Trim() ?? "";
+        if (ContactAddress.Problem(address) is { } addressProblem)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Bad request", $"'contactEmail' '{ContactAddress.Shown(address)}' {addressProblem}.",
+                new Dictionary<string, object?> { ["field"] = "contactEmail" });
+        }
+
+        var (customer, cases) = await directory.DetailAsync(customerId, context.RequestAborted);
+        if (customer is null && cases.Count == 0)
+        {
+            return Problems.NotFound($"No customer '{customerId}' in the allocations in force, and no cases for it.");
+        }
+
+        await contacts.SetAsync(customerId, address, intent.Actor, customer?.ContactEmail, customer?.Resources.FirstOrDefault()?.Language, context.RequestAborted);
+        await audit.RecordAsync("contact-set", customerId, intent, $"abuse notices now go to {address}", context.RequestAborted);
+        return Results.Json(new { customerId, abuseContact = AbuseContactView(await contacts.GetAsync(customerId, context.RequestAborted), customer?.ContactEmail, clock.GetUtcNow()) });
     }
 
     private static bool IsOpen(CaseEntity c) => CaseStatuses.TryParse(c.Status, out var status) && status.IsOpen();
@@ -100,10 +158,19 @@ public sealed class ListCustomers(OpsEndpoint endpoint, CustomerDirectory direct
 }
 
 /// <summary>GET /api/ops/customers/{customerId}</summary>
-public sealed class GetCustomer(OpsEndpoint endpoint, CustomerDirectory directory, SafetyStore safety, TimeProvider clock)
+public sealed class GetCustomer(OpsEndpoint endpoint, CustomerDirectory directory, SafetyStore safety, CustomerContacts contacts, TimeProvider clock)
 {
     [Function(nameof(GetCustomer))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/customers/{customerId}")] HttpRequest request, string customerId) =>
-        endpoint.RunAsync(request, () => CustomerRoutes.GetAsync(customerId, request.HttpContext, directory, safety, clock));
+        endpoint.RunAsync(request, () => CustomerRoutes.GetAsync(customerId, request.HttpContext, directory, safety, contacts, clock));
+}
+
+/// <summary>PUT /api/ops/customers/{customerId}/contact</summary>
+public sealed class SetCustomerContact(OpsEndpoint endpoint, CustomerDirectory directory, CustomerContacts contacts, OpsAudit audit, TimeProvider clock)
+{
+    [Function(nameof(SetCustomerContact))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/ops/customers/{customerId}/contact")] HttpRequest request, string customerId) =>
+        endpoint.RunAsync(request, () => CustomerRoutes.SetContactAsync(customerId, request.HttpContext, directory, contacts, audit, clock));
 }

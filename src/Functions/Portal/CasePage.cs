@@ -18,7 +18,11 @@ public static class PortalForms
     public const string Disputed = "disputed";
     public const string MoreTime = "more-time";
     public const string Message = "message";
+    public const string Contact = "contact";
 }
+
+/// <summary>Where the customer's abuse notices go now, and a new address waiting for its confirmation.</summary>
+public sealed record ContactView(string Current, string? Pending, DateTimeOffset? PendingExpiresAt);
 
 /// <summary>
 /// The customer's case page, server-rendered and usable without JavaScript, on a phone and with a keyboard or a
@@ -34,7 +38,7 @@ public static class CasePage
     /// <summary>System lines whose detail is the desk's internal reasoning (safeties), not something to show customers.</summary>
     private static readonly HashSet<string> InternalDetail = ["suspension-held", "links-revoked"];
 
-    public static string Render(CaseDetail detail, string token, string formSecret, string? notice, FieldError? error)
+    public static string Render(CaseDetail detail, string token, string formSecret, string? notice, FieldError? error, ContactView? contact = null)
     {
         var state = detail.Case.ToState();
         var html = new StringBuilder();
@@ -52,7 +56,7 @@ public static class CasePage
         {
             // The summary points at the field; the field itself carries the message through aria-describedby. A
             // refusal may concern a form the page no longer offers (more time, asked twice): then only the summary.
-            var shown = error.Form == PortalForms.Message || resolutions.Any(r => Kind(r) == error.Form);
+            var shown = error.Form is PortalForms.Message or PortalForms.Contact || resolutions.Any(r => Kind(r) == error.Form);
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"error\" role=\"alert\"><p>Your answer was not recorded: {E(error.Message)}</p>");
             if (shown)
             {
@@ -141,6 +145,11 @@ public static class CasePage
         Form(html, action, formSecret, PortalForms.Message, "Write to the abuse team", "Your message (required)",
             "The abuse team answers by mail and on this page.", "Send message", required: true, error);
         html.Append("</section>");
+
+        if (contact is not null)
+        {
+            Contact(html, action, formSecret, contact, error);
+        }
 
         html.Append("<section aria-labelledby=\"history\"><h2 id=\"history\">History</h2><ol class=\"history\">");
         foreach (var entry in detail.History.Where(h => !Conversation.Contains(h.What) && h.Actor != CaseStateMachine.Customer))
@@ -278,6 +287,53 @@ public static class CasePage
             </form>
             """);
     }
+
+    /// <summary>
+    /// The address abuse notices go to, and the form that changes it: the new address gets a link that confirms it,
+    /// and notices keep going to the current one until then (<see cref="Ownership.CustomerContacts"/>).
+    /// </summary>
+    private static void Contact(StringBuilder html, string action, string formSecret, ContactView contact, FieldError? error)
+    {
+        var mine = error?.Form == PortalForms.Contact ? error : null;
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <section aria-labelledby="contact"><h2 id="contact">Where we send abuse notices</h2>
+            <p>Our abuse notices for your account go to <strong id="contact-current">{E(contact.Current)}</strong>.</p>
+            """);
+        if (contact.Pending is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p id=\"contact-pending\" class=\"notice\">Waiting for confirmation: <strong>{E(contact.Pending)}</strong>. We sent a link to that address; it works until {E(contact.PendingExpiresAt is { } until ? Time(until) : "")}.</p>");
+        }
+
+        var describedBy = mine is null ? "hint-contact" : "error-contact hint-contact";
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <form method="post" action="{action}" id="form-contact" aria-labelledby="heading-contact">
+            <h3 id="heading-contact">Send abuse notices to another address</h3>
+            <input type="hidden" name="csrf" value="{E(formSecret)}">
+            <input type="hidden" name="action" value="{PortalForms.Contact}">
+            <label for="text-contact">New address (required)</label>
+            <p id="hint-contact" class="hint">We send a link to the new address; the change takes effect once it is confirmed there, and the current address is told.</p>
+            """);
+        if (mine is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p id=\"error-contact\" class=\"field-error\"><strong>Error:</strong> {E(mine.Message)}</p>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <input type="email" id="text-contact" name="text" maxlength="254" autocomplete="email" required aria-required="true" aria-describedby="{describedBy}"{(mine is null ? "" : " aria-invalid=\"true\"")} value="{E(mine?.Text)}">
+            <p><button type="submit">Change the address</button></p>
+            </form></section>
+            """);
+    }
+
+    /// <summary>The page a confirmation link opens: one button, so a mail scanner that follows links confirms nothing.</summary>
+    public static string ContactConfirmation(string customerId, string address, string action) =>
+        $"""
+        {Head("Confirm your abuse contact")}<h1>Confirm your abuse contact</h1>
+        <p>Abuse notices for account <strong>{E(customerId)}</strong> will go to <strong id="contact-new">{E(address)}</strong>.</p>
+        <form method="post" action="{E(action)}"><p><button type="submit">Confirm {E(address)}</button></p></form>
+        {Foot()}
+        """;
 
     private static string Kind(ResolutionKind kind) => kind switch
     {

@@ -7,6 +7,7 @@ using AbuseDesk.Domain.Portal;
 using AbuseDesk.Functions.Cases;
 using AbuseDesk.Functions.Hosting;
 using AbuseDesk.Functions.Ops;
+using AbuseDesk.Functions.Ownership;
 
 namespace AbuseDesk.Functions.Portal;
 
@@ -32,7 +33,7 @@ public static class PortalFunction
         services.AddSingleton<PortalEndpoint>();
     }
 
-    internal static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
+    internal static async Task<IResult> ShowAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CustomerContacts contacts)
     {
         // A position in the case's evidence (the "Older reports" link); a mangled one shows the newest page.
         EvidenceCursor? from = EvidenceCursor.TryParse(context.Request.Query["evidence"].FirstOrDefault(), out var cursor) ? cursor : null;
@@ -61,12 +62,20 @@ public static class PortalFunction
             PortalForms.Disputed => "Your dispute is recorded; the abuse team will review it.",
             PortalForms.MoreTime => "More time granted: see the new deadline below.",
             PortalForms.Message => "Your message was sent to the abuse team.",
+            PortalForms.Contact => "We sent a confirmation link to the new address. Notices keep going to the current address until it is confirmed.",
             _ => null,
         };
-        return Html(CasePage.Render(detail!, token, links.FormSecret(token, cookie), notice, null), StatusCodes.Status200OK);
+        return Html(CasePage.Render(detail!, token, links.FormSecret(token, cookie), notice, null, await ContactOfAsync(detail!, contacts, context.RequestAborted)), StatusCodes.Status200OK);
     }
 
-    internal static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox, DurableTaskClient durable)
+    private static async Task<ContactView> ContactOfAsync(CaseDetail detail, CustomerContacts contacts, CancellationToken cancellationToken)
+    {
+        var row = await contacts.GetAsync(detail.Case.CustomerId, cancellationToken);
+        var pending = row?.PendingExpiresAt is { } until && until > DateTimeOffset.UtcNow ? row.Pending : null;
+        return new ContactView(row?.Confirmed ?? detail.Case.ContactEmail, pending, pending is null ? null : row!.PendingExpiresAt);
+    }
+
+    internal static async Task<IResult> PostAsync(string token, HttpContext context, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox, CustomerContacts contacts, OpsAudit audit, DurableTaskClient durable)
     {
         var (detail, failure) = await OpenAsync(token, links, queries, revocations, context.RequestAborted);
         if (failure is not null)
@@ -96,8 +105,29 @@ public static class PortalFunction
         var kind = form["action"].FirstOrDefault();
         var text = form["text"].FirstOrDefault()?.Trim() ?? "";
         var secret = links.FormSecret(token, cookie);
+        var contact = await ContactOfAsync(detail!, contacts, context.RequestAborted);
         IResult Again(CaseDetail shown, string message, int status) =>
-            Html(CasePage.Render(shown, token, secret, null, new FieldError(kind!, message, text.Length > MaxText ? text[..MaxText] : text)), status);
+            Html(CasePage.Render(shown, token, secret, null, new FieldError(kind!, message, text.Length > MaxText ? text[..MaxText] : text), contact), status);
+
+        if (kind == PortalForms.Contact)
+        {
+            if (Domain.Ownership.ContactAddress.Problem(text) is { } addressProblem)
+            {
+                return Again(detail!, $"That address {addressProblem}: give one address such as noc@example.com.", StatusCodes.Status422UnprocessableEntity);
+            }
+
+            if (string.Equals(text, contact.Current, StringComparison.OrdinalIgnoreCase))
+            {
+                return Again(detail!, "That is already the address our notices go to.", StatusCodes.Status422UnprocessableEntity);
+            }
+
+            var customerId = detail!.Case.CustomerId;
+            var requestedBy = $"customer (case {detail.Case.PartitionKey})";
+            await contacts.RequestAsync(customerId, text, requestedBy, detail.Case.Language, context.RequestAborted);
+            await audit.RecordAsync("contact-change-requested", customerId, new OpsIntent(requestedBy, null), $"new address {text} waits for its confirmation", context.RequestAborted);
+            context.Response.Headers.Location = $"/portal/cases/{Uri.EscapeDataString(token)}?done={PortalForms.Contact}#contact";
+            return Results.StatusCode(StatusCodes.Status303SeeOther);
+        }
 
         // Checked here as well as by the state machine so the answer is the page with the message at the field,
         // and so an over-long text is refused rather than silently cut.
@@ -229,6 +259,45 @@ public static class PortalFunction
             : Results.Json(new { caseId, revokedBefore = revocation.RevokedBefore, actor = revocation.Actor, reason = revocation.Reason });
     }
 
+    /// <summary>GET /portal/contact/{customerId}/{secret}: what the link would confirm, and the button that does.</summary>
+    internal static async Task<IResult> ShowContactConfirmationAsync(string customerId, string secret, HttpContext context, CustomerContacts contacts)
+    {
+        var row = customerId.Length <= 64 ? await contacts.GetAsync(customerId, context.RequestAborted) : null;
+        if (row?.Pending is null || row.PendingExpiresAt is null)
+        {
+            return Html(CasePage.Message("Nothing to confirm", "This link confirms nothing (any more). If you changed your abuse contact, the newest mail we sent to the new address has the link that works."), StatusCodes.Status404NotFound);
+        }
+
+        return row.PendingExpiresAt < DateTimeOffset.UtcNow
+            ? Html(CasePage.Message("This link has expired", "Ask for the change again from the case page; we will send a new link."), StatusCodes.Status410Gone)
+            : Html(CasePage.ContactConfirmation(customerId, row.Pending, $"/portal/contact/{Uri.EscapeDataString(customerId)}/{Uri.EscapeDataString(secret)}"), StatusCodes.Status200OK);
+    }
+
+    /// <summary>POST /portal/contact/{customerId}/{secret}: confirms the new address; the old one is told, the audit log says who.</summary>
+    internal static async Task<IResult> ConfirmContactAsync(string customerId, string secret, HttpContext context, CustomerContacts contacts, OpsAudit audit, CustomerDirectory directory)
+    {
+        if (customerId.Length > 64)
+        {
+            return Html(CasePage.Message("Nothing to confirm", "This link is not valid."), StatusCodes.Status404NotFound);
+        }
+
+        var (customer, _) = await directory.DetailAsync(customerId, context.RequestAborted);
+        var language = customer?.Resources.FirstOrDefault()?.Language;
+        var (outcome, address) = await contacts.ConfirmAsync(customerId, secret, customer?.ContactEmail, language, context.RequestAborted);
+        switch (outcome)
+        {
+            case ContactConfirmation.Confirmed:
+                await audit.RecordAsync("contact-changed", customerId, new OpsIntent("customer (confirmed from the new address)", null), $"abuse notices now go to {address}", context.RequestAborted);
+                return Html(CasePage.Message("Confirmed", $"Abuse notices for account {customerId} now go to {address}."), StatusCodes.Status200OK);
+            case ContactConfirmation.AlreadyConfirmed:
+                return Html(CasePage.Message("Confirmed", $"Abuse notices for account {customerId} already go to {address}."), StatusCodes.Status200OK);
+            case ContactConfirmation.Expired:
+                return Html(CasePage.Message("This link has expired", "Ask for the change again from the case page; we will send a new link."), StatusCodes.Status410Gone);
+            default:
+                return Html(CasePage.Message("Nothing to confirm", "This link confirms nothing (any more). If you changed your abuse contact, the newest mail we sent to the new address has the link that works."), StatusCodes.Status404NotFound);
+        }
+    }
+
     internal const string NotAcceptedText = "Your form could not be read, so nothing was recorded. Open the case page again from the link in your mail and send it from there.";
 
     internal static readonly string TooLargeText = $"Your form is larger than the case page sends, so nothing was recorded. Please keep your text under {MaxText} characters and send it from the case page.";
@@ -246,21 +315,39 @@ public sealed class RevokeCaseLinks(OpsEndpoint endpoint, LinkRevocations revoca
 }
 
 /// <summary>GET /portal/cases/{token}: the case page a customer's link opens.</summary>
-public sealed class ShowCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations)
+public sealed class ShowCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CustomerContacts contacts)
 {
     [Function(nameof(ShowCasePage))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "portal/cases/{token}")] HttpRequest request, string token) =>
-        endpoint.RunAsync(request, () => PortalFunction.ShowAsync(token, request.HttpContext, links, queries, revocations));
+        endpoint.RunAsync(request, () => PortalFunction.ShowAsync(token, request.HttpContext, links, queries, revocations, contacts));
 }
 
 /// <summary>POST /portal/cases/{token}: a resolution or a message from the case page's forms.</summary>
-public sealed class PostCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox)
+public sealed class PostCasePage(PortalEndpoint endpoint, CaseLinks links, CaseQueries queries, LinkRevocations revocations, CaseInbox inbox, CustomerContacts contacts, OpsAudit audit)
 {
     [Function(nameof(PostCasePage))]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "portal/cases/{token}")] HttpRequest request, string token, [DurableClient] DurableTaskClient durable) =>
-        endpoint.RunAsync(request, () => PortalFunction.PostAsync(token, request.HttpContext, links, queries, revocations, inbox, durable));
+        endpoint.RunAsync(request, () => PortalFunction.PostAsync(token, request.HttpContext, links, queries, revocations, inbox, contacts, audit, durable));
+}
+
+/// <summary>GET /portal/contact/{customerId}/{secret}: the page a contact confirmation link opens.</summary>
+public sealed class ShowContactConfirmation(PortalEndpoint endpoint, CustomerContacts contacts)
+{
+    [Function(nameof(ShowContactConfirmation))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "portal/contact/{customerId}/{secret}")] HttpRequest request, string customerId, string secret) =>
+        endpoint.RunAsync(request, () => PortalFunction.ShowContactConfirmationAsync(customerId, secret, request.HttpContext, contacts));
+}
+
+/// <summary>POST /portal/contact/{customerId}/{secret}: confirms a customer's new abuse contact.</summary>
+public sealed class ConfirmContact(PortalEndpoint endpoint, CustomerContacts contacts, OpsAudit audit, CustomerDirectory directory)
+{
+    [Function(nameof(ConfirmContact))]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "portal/contact/{customerId}/{secret}")] HttpRequest request, string customerId, string secret) =>
+        endpoint.RunAsync(request, () => PortalFunction.ConfirmContactAsync(customerId, secret, request.HttpContext, contacts, audit, directory));
 }
 
 /// <summary>GET /portal/assets/portal.css: the page's only stylesheet (the CSP allows nothing else).</summary>

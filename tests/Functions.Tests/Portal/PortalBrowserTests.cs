@@ -61,6 +61,44 @@ public sealed class PortalBrowserTests(DeskApp app, Chromium chromium) : IClassF
     }
 
     [Fact]
+    public async Task A_customer_changes_the_abuse_contact_and_confirms_it_from_the_new_address()
+    {
+        var mailed = await PortalCases.ReportAsync(app, 15);
+        var next = $"noc-{Guid.NewGuid():N}@customer.test";
+        await using var context = await chromium.CustomerAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(mailed.Link);
+        Assert.Equal(mailed.ContactEmail, await page.Locator("#contact-current").InnerTextAsync());
+
+        await page.GetByLabel("New address (required)").FillAsync(next);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change the address" }).ClickAsync();
+        await page.WaitForURLAsync("**?done=contact*");
+        await Chromium.ShotAsync(page, "contact", "1-asked");
+        Assert.Contains(next, await page.Locator("#contact-pending").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(mailed.ContactEmail, await page.Locator("#contact-current").InnerTextAsync());
+
+        // The link in the mail to the new address opens a page with one button: following it confirms nothing.
+        string? link = null;
+        await Eventually.Async(async () =>
+        {
+            var mail = (await app.Mail.MailsToAsync(next)).FirstOrDefault();
+            link = mail is null ? null : System.Text.RegularExpressions.Regex.Match(mail["text"]!.GetValue<string>(), @"https?://\S+/portal/contact/\S+").Value;
+            return !string.IsNullOrEmpty(link);
+        }, TimeSpan.FromSeconds(30), "the confirmation mail");
+        var confirm = await context.NewPageAsync();
+        await confirm.GotoAsync(link!);
+        await Chromium.ShotAsync(confirm, "contact", "2-confirm-page");
+        Assert.Equal(next, await confirm.Locator("#contact-new").InnerTextAsync());
+        await confirm.GetByRole(AriaRole.Button, new() { Name = $"Confirm {next}" }).ClickAsync();
+        await confirm.GetByText($"now go to {next}").WaitForAsync();
+        await Chromium.ShotAsync(confirm, "contact", "3-confirmed");
+
+        await page.ReloadAsync();
+        Assert.Equal(next, await page.Locator("#contact-current").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#contact-pending").CountAsync());
+    }
+
+    [Fact]
     public async Task A_dispute_without_a_reason_comes_back_with_the_message_at_the_field_and_one_with_a_reason_is_recorded()
     {
         var mailed = await PortalCases.ReportAsync(app, 2);
