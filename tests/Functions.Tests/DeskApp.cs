@@ -99,6 +99,8 @@ public class DeskApp : IAsyncLifetime
         2001:db8:60:e::/64,cust-portal-14,vm-portal-14,portal-14@customer.test,2026-10-01
         2001:db8:60:f::/64,cust-portal-15,vm-portal-15,portal-15@customer.test,2026-10-01
         2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
+        2001:db8:60:11::/64,cust-portal-17,vm-portal-17,portal-17@customer.test,2026-10-01
+        2001:db8:60:12::/64,cust-portal-18,vm-portal-18,portal-18@customer.test,2026-10-01
         2001:db8:61:1::/64,cust-evidence-1,vm-evidence-1,evidence-1@customer.test,2026-10-01
         2001:db8:61:2::/64,cust-evidence-2,vm-evidence-2,evidence-2@customer.test,2026-10-01
         2001:db8:61:3::/64,cust-evidence-3,vm-evidence-3,evidence-3@customer.test,2026-10-01

@@ -54,6 +54,12 @@ public sealed record CountAutomatedSuspension : CaseEffect;
 /// <summary>The hourly limit of automated suspensions was exceeded: pause them until ops resume.</summary>
 public sealed record TripCircuitBreaker(string Reason) : CaseEffect;
 
+/// <summary>
+/// The customer's words to the case's reporters, relayed by mail under the case's tag and without the customer's
+/// identity; replies come back through the abuse mailbox.
+/// </summary>
+public sealed record RelayToReporters(string Text, IReadOnlyList<ReporterContact> To) : CaseEffect;
+
 /// <summary>An ops person reinstated the customer by hand: automation leaves the customer alone for the grace period.</summary>
 public sealed record RecordManualReinstatement(DateTimeOffset At) : CaseEffect;
 

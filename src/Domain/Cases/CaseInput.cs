@@ -39,6 +39,18 @@ public sealed record CustomerResolution(ResolutionKind Kind, string? Text) : Cas
 public sealed record CustomerMessage(string Text) : CaseInput;
 
 /// <summary>
+/// The customer writes to whoever reported the case. <paramref name="Reach"/> is who can be written to, looked up
+/// by the caller at the moment of deciding (like the safety facts); null means not looked up yet, which decides
+/// nothing.
+/// </summary>
+public sealed record MessageToReporters(string Text, ReporterReach? Reach = null) : CaseInput;
+
+/// <summary>The reporters of a case a message can go to (they asked for feedback and left an address), and how many declined.</summary>
+public sealed record ReporterReach(IReadOnlyList<ReporterContact> Writable, int Declined);
+
+public sealed record ReporterContact(string ReporterId, string Address);
+
+/// <summary>
 /// The customer's digest mail went out at <paramref name="At"/> and told them about this case's events up to
 /// <paramref name="EventsCovered"/> (its count when the digest was composed).
 /// </summary>

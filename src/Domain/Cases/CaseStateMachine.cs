@@ -67,6 +67,7 @@ public static class CaseStateMachine
             TimerDue timer => OnTimer(state, timer, playbook, playbooks, rule, now),
             CustomerResolution resolution => OnResolution(state, resolution, playbook, rule, now),
             CustomerMessage message => OnCustomerMessage(state, message, now),
+            MessageToReporters message => OnMessageToReporters(state, message, now),
             CustomerDigestSent digest => OnCustomerDigestSent(state, digest, playbooks),
             OpsAction action => OnOpsAction(state, action, playbook, now),
             _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown case input"),
@@ -437,6 +438,35 @@ public static class CaseStateMachine
         }
 
         return new Transition(state, [new HistoryEntry(now, "customer-message", Customer, null, text)], []);
+    }
+
+    /// <summary>The history line of the customer's words to the reporters (the conversation shows it).</summary>
+    public const string ToReporters = "customer-to-reporter";
+
+    private static CaseDecision OnMessageToReporters(CaseState state, MessageToReporters message, DateTimeOffset now)
+    {
+        var text = message.Text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return new Refused("the message is empty", [Message]);
+        }
+
+        if (message.Reach is not { } reach)
+        {
+            return new NoChange("the reporters were not looked up");
+        }
+
+        if (reach.Writable.Count == 0)
+        {
+            // Said to the customer as it is: some reporters ask not to be written to, some leave no address.
+            return new Refused(reach.Declined > 0
+                ? "the reporter of this case asked not to be contacted, so we cannot pass a message on; write to the abuse team instead"
+                : "the reports in this case came without an address to write back to; write to the abuse team instead", [Message]);
+        }
+
+        var to = reach.Writable.DistinctBy(r => r.ReporterId).ToList();
+        var rule = to.Count == 1 ? "relayed to 1 reporter" : $"relayed to {to.Count} reporters";
+        return new Transition(state, [new HistoryEntry(now, ToReporters, Customer, rule, text)], [new RelayToReporters(text, to)]);
     }
 
     // ---- ops -----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ public sealed record CaseSignal(
     public const string TimerDue = "timer";
     public const string CustomerResolution = "resolution";
     public const string CustomerMessage = "message";
+    public const string ToReporters = "to-reporters";
     public const string Ops = "ops";
     public const string DigestSent = "digest-sent";
     public const string Refresh = "refresh";
@@ -41,6 +42,7 @@ public sealed record CaseSignal(
     {
         Domain.Cases.CustomerResolution r => new(CustomerResolution, RequestId: requestId, Resolution: r.Kind.ToString(), Text: r.Text),
         Domain.Cases.CustomerMessage m => new(CustomerMessage, RequestId: requestId, Text: m.Text),
+        MessageToReporters m => new(ToReporters, RequestId: requestId, Text: m.Text),
         OpsAction a => new(Ops, RequestId: requestId, Action: a.Action, Actor: a.Actor, Text: a.Reason),
         _ => null,
     };
@@ -53,6 +55,8 @@ public sealed record CaseSignal(
         TimerDue => new Domain.Cases.TimerDue(Timer!.Kind, Timer.Version),
         CustomerResolution => new Domain.Cases.CustomerResolution(Enum.Parse<ResolutionKind>(Resolution!), Text),
         CustomerMessage => new Domain.Cases.CustomerMessage(Text ?? ""),
+        // Who can be written to is looked up by the step when it decides (CaseTransitions).
+        ToReporters => new MessageToReporters(Text ?? ""),
         Ops => new OpsAction(Action!, Actor!, Text),
         DigestSent => new CustomerDigestSent(At!.Value, EventCount!.Value),
         // A case that never got its first notice (its orchestration failed before) starts its playbook now.

@@ -26,6 +26,7 @@ public sealed class CaseTransitions(
     SendEmail mail,
     CaseOutbox outbox,
     Ownership.CustomerContacts contacts,
+    CaseReporters reporters,
     Microsoft.Extensions.Options.IOptions<AbuseDeskOptions> options,
     TimeProvider clock,
     ILogger<CaseTransitions> logger)
@@ -94,6 +95,10 @@ public sealed class CaseTransitions(
             {
                 // A deadline may act on the customer: the safeties need the world's facts, read fresh each attempt.
                 input = deadline with { Facts = await safety.GatherAsync(state, now, cancellationToken) };
+            }
+            else if (input is MessageToReporters { Reach: null } toReporters)
+            {
+                input = toReporters with { Reach = await reporters.ReachAsync(caseId, cancellationToken) };
             }
 
             var decision = CaseStateMachine.Decide(state, input, playbooks, now);
@@ -246,6 +251,26 @@ public sealed class CaseTransitions(
                     if (!mail.ClaimForNow(mailEntity))
                     {
                         actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, mailRow))));
+                    }
+
+                    break;
+                case RelayToReporters relay:
+                    var relayed = RelayMail.ComposeToReporter(caseId, relay.Text);
+                    foreach (var reporter in relay.To.Take(CaseReporters.MaxRelayed))
+                    {
+                        var relayRow = Next(MailEntity.Prefix);
+                        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new MailEntity
+                        {
+                            PartitionKey = caseId,
+                            RowKey = relayRow,
+                            Kind = CaseReporters.RelayKind,
+                            To = reporter.Address,
+                            Subject = relayed.Subject,
+                            TextBody = relayed.Text,
+                            HtmlBody = relayed.Html,
+                            MessageId = $"{caseId}.{sequence:D6}",
+                        }));
+                        actions.Add(Outbox(caseId, Next(OutboxEntity.Prefix), DeskStorage.EmailOutboxQueue, Json.Serialize(new EmailRequest(caseId, relayRow))));
                     }
 
                     break;

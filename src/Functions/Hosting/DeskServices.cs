@@ -100,6 +100,7 @@ public static class DeskServices
         services.AddSingleton<IngestDroppedReport>();
         services.AddSingleton<MailSenders>();
         services.AddSingleton<CustomerContacts>();
+        services.AddSingleton<CaseReporters>();
         services.AddSingleton<MailboxState>();
         services.AddSingleton<ReadAbuseMailbox>();
         services.AddSingleton<CallPlatformWebhook>();

@@ -19,6 +19,7 @@ public static class PortalForms
     public const string MoreTime = "more-time";
     public const string Message = "message";
     public const string Contact = "contact";
+    public const string Reporter = "reporter";
 }
 
 /// <summary>Where the customer's abuse notices go now, and a new address waiting for its confirmation.</summary>
@@ -56,7 +57,7 @@ public static class CasePage
         {
             // The summary points at the field; the field itself carries the message through aria-describedby. A
             // refusal may concern a form the page no longer offers (more time, asked twice): then only the summary.
-            var shown = error.Form is PortalForms.Message or PortalForms.Contact || resolutions.Any(r => Kind(r) == error.Form);
+            var shown = error.Form is PortalForms.Message or PortalForms.Contact or PortalForms.Reporter || resolutions.Any(r => Kind(r) == error.Form);
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"error\" role=\"alert\"><p>Your answer was not recorded: {E(error.Message)}</p>");
             if (shown)
             {
@@ -129,8 +130,9 @@ public static class CasePage
             foreach (var entry in messages)
             {
                 var mine = entry.Actor == CaseStateMachine.Customer;
+                var who = mine ? entry.What == CaseStateMachine.ToReporters ? "You, to the reporter" : "You" : "Abuse team";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<li class=\"{(mine ? "from-customer" : "from-team")}\"><p><strong>{(mine ? "You" : "Abuse team")}</strong> <span class=\"muted\">{E(What(entry.What))}, {E(Time(entry.At))}</span></p>");
+                    $"<li class=\"{(mine ? "from-customer" : "from-team")}\"><p><strong>{who}</strong> <span class=\"muted\">{E(What(entry.What))}, {E(Time(entry.At))}</span></p>");
                 if (!string.IsNullOrEmpty(entry.Detail))
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<p class=\"said\">{E(entry.Detail)}</p>");
@@ -144,6 +146,8 @@ public static class CasePage
 
         Form(html, action, formSecret, PortalForms.Message, "Write to the abuse team", "Your message (required)",
             "The abuse team answers by mail and on this page.", "Send message", required: true, error);
+        Form(html, action, formSecret, PortalForms.Reporter, "Write to the reporter", "Your message to the reporter (required)",
+            "We pass it on by mail to whoever reported this, without your name or address; answers appear on this page.", "Send to the reporter", required: true, error);
         html.Append("</section>");
 
         if (contact is not null)
@@ -157,7 +161,10 @@ public static class CasePage
             var who = entry.Actor is CaseStateMachine.System or SendEmail.Mailer ? "AbuseDesk" : "Abuse team";
             // Ops reasons are internal notes; only what ops chose to tell the customer is in the conversation. A failed
             // mail says why in our own words: its stored detail carries the receiving server's free text.
-            var shown = entry.What == SendEmail.FailedHistory
+            // A relay that bounced is the reporter's address failing, not the customer's: said so, and no more.
+            var relayFailed = entry.What == SendEmail.FailedHistory && entry.Detail?.StartsWith(CaseReporters.RelayKind, StringComparison.Ordinal) == true;
+            var shown = relayFailed ? "Your message could not be delivered to the reporter."
+                : entry.What == SendEmail.FailedHistory
                 ? SmtpFailure.CustomerReason(entry.Rule, entry.Detail)
                 : entry.Actor == CaseStateMachine.System && !InternalDetail.Contains(entry.What) ? entry.Detail : null;
             html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(who)}</strong>: {E(What(entry.What))} <span class=\"muted\">{E(Time(entry.At))}</span>");
@@ -378,6 +385,7 @@ public static class CasePage
         "digest-sent" => "new reports sent to you",
         "digest-scheduled" => "new reports arrived",
         "customer-message" => "message",
+        CaseStateMachine.ToReporters => "message",
         "ops-message" => "message",
         "resolution-rejected" => "your fix was not accepted",
         "resolution-pending-review" => "fix recorded, waiting for review",

@@ -62,6 +62,7 @@ public static class PortalFunction
             PortalForms.Disputed => "Your dispute is recorded; the abuse team will review it.",
             PortalForms.MoreTime => "More time granted: see the new deadline below.",
             PortalForms.Message => "Your message was sent to the abuse team.",
+            PortalForms.Reporter => "Your message is on its way to the reporter.",
             PortalForms.Contact => "We sent a confirmation link to the new address. Notices keep going to the current address until it is confirmed.",
             _ => null,
         };
@@ -135,8 +136,8 @@ public static class PortalFunction
         {
             PortalForms.Fixed when text.Length == 0 => "A fix needs a description: say what you did to stop the abuse.",
             PortalForms.Disputed when text.Length == 0 => "A dispute needs a reason: say why the report is wrong.",
-            PortalForms.Message when text.Length == 0 => "Write a message before sending it.",
-            PortalForms.Fixed or PortalForms.Disputed or PortalForms.MoreTime or PortalForms.Message when text.Length > MaxText =>
+            PortalForms.Message or PortalForms.Reporter when text.Length == 0 => "Write a message before sending it.",
+            PortalForms.Fixed or PortalForms.Disputed or PortalForms.MoreTime or PortalForms.Message or PortalForms.Reporter when text.Length > MaxText =>
                 $"Please keep it under {MaxText} characters (this is {text.Length}).",
             _ => null,
         };
@@ -151,6 +152,7 @@ public static class PortalFunction
             PortalForms.Disputed => new CustomerResolution(ResolutionKind.Disputed, text),
             PortalForms.MoreTime => new CustomerResolution(ResolutionKind.MoreTime, text),
             PortalForms.Message => new CustomerMessage(text),
+            PortalForms.Reporter => new MessageToReporters(text),
             _ => null,
         };
         if (input is null)
