@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AbuseDesk.Functions.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace AbuseDesk.Functions.Tests;
@@ -101,6 +102,9 @@ public class DeskApp : IAsyncLifetime
         2001:db8:60:10::/64,cust-portal-16,vm-portal-16,portal-16@customer.test,2026-10-01
         2001:db8:60:11::/64,cust-portal-17,vm-portal-17,portal-17@customer.test,2026-10-01
         2001:db8:60:12::/64,cust-portal-18,vm-portal-18,portal-18@customer.test,2026-10-01
+        2001:db8:60:13::/64,cust-portal-19,vm-portal-19,portal-19@customer.test,2026-10-01
+        2001:db8:60:14::/64,cust-portal-20,vm-portal-20,portal-20@customer.test,2026-10-01
+        2001:db8:60:15::/64,cust-portal-21,vm-portal-21,portal-21@customer.test,2026-10-01
         2001:db8:61:1::/64,cust-evidence-1,vm-evidence-1,evidence-1@customer.test,2026-10-01
         2001:db8:61:2::/64,cust-evidence-2,vm-evidence-2,evidence-2@customer.test,2026-10-01
         2001:db8:61:3::/64,cust-evidence-3,vm-evidence-3,evidence-3@customer.test,2026-10-01
@@ -332,6 +336,22 @@ public class DeskApp : IAsyncLifetime
             return status["status"]!.GetValue<string>() != "received";
         }, TimeSpan.FromSeconds(30), $"report {reportId} to be parsed");
         return status!;
+    }
+
+    /// <summary>Reports of mail read from the abuse mailbox carrying this Message-ID: the stored raw mail is read from its blob.</summary>
+    public async Task<List<TableEntity>> ReportsOfMailAsync(string messageId)
+    {
+        var matches = new List<TableEntity>();
+        await foreach (var row in Storage.Reports.QueryAsync<TableEntity>("ContentType eq 'message/rfc822' and MailVerdict ge ''"))
+        {
+            var blob = await Storage.RawReports.GetBlobClient(row.GetString("BlobName")).DownloadContentAsync();
+            if (blob.Value.Content.ToString().Contains(messageId, StringComparison.Ordinal))
+            {
+                matches.Add(row);
+            }
+        }
+
+        return matches;
     }
 
     public async Task<JsonArray> CasesAsync(string customerId) =>

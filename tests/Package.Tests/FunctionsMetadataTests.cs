@@ -77,7 +77,7 @@ public sealed class FunctionsMetadataTests(PublishedPackage package)
         new("PurgeEngineHistory", "timerTrigger", "0 30 3 * * *", "durableClient"),
 
         // The abuse mailbox, read on the schedule the app setting names (docs/mailbox.md).
-        new("ReadAbuseMailbox", "timerTrigger", "%AbuseDeskMailboxSchedule%"),
+        new("ReadAbuseMailbox", "timerTrigger", "%AbuseDeskMailboxSchedule%", "durableClient"),
 
         // Durable Functions: one orchestration per case and one per customer's digests, and their steps.
         new("CaseOrchestration", "orchestrationTrigger", ""),

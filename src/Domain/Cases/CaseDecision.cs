@@ -23,6 +23,8 @@ public enum NotificationKind
     ResolutionAccepted,
     OpsMessage,
     Terminated,
+    /// <summary>A reporter answered the customer's message (relayed to them) by mail.</summary>
+    ReporterReply,
 }
 
 public enum PlatformActionKind

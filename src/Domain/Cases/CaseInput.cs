@@ -50,6 +50,23 @@ public sealed record ReporterReach(IReadOnlyList<ReporterContact> Writable, int 
 
 public sealed record ReporterContact(string ReporterId, string Address);
 
+/// <summary>Who answered a case by mail.</summary>
+public enum ReplyParty
+{
+    /// <summary>The customer, replying to one of the case's notices from their abuse contact address.</summary>
+    Customer,
+
+    /// <summary>A reporter of the case, replying to a customer's message relayed to them.</summary>
+    Reporter,
+}
+
+/// <summary>
+/// A mail to the abuse mailbox that answers this case (its tag or its references name the case), from a party the
+/// case knows. <paramref name="Text"/> is the reply's own words (quoted text cut). <paramref name="SenderVerified"/>
+/// says whether DKIM or the provider's SPF vouched for the From address: anyone can write any From.
+/// </summary>
+public sealed record MailReply(ReplyParty From, string Text, bool SenderVerified, string? ReporterId = null) : CaseInput;
+
 /// <summary>
 /// The customer's digest mail went out at <paramref name="At"/> and told them about this case's events up to
 /// <paramref name="EventsCovered"/> (its count when the digest was composed).

@@ -68,6 +68,7 @@ public static class CaseStateMachine
             CustomerResolution resolution => OnResolution(state, resolution, playbook, rule, now),
             CustomerMessage message => OnCustomerMessage(state, message, now),
             MessageToReporters message => OnMessageToReporters(state, message, now),
+            MailReply reply => OnMailReply(state, reply, now),
             CustomerDigestSent digest => OnCustomerDigestSent(state, digest, playbooks),
             OpsAction action => OnOpsAction(state, action, playbook, now),
             _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown case input"),
@@ -467,6 +468,32 @@ public static class CaseStateMachine
         var to = reach.Writable.DistinctBy(r => r.ReporterId).ToList();
         var rule = to.Count == 1 ? "relayed to 1 reporter" : $"relayed to {to.Count} reporters";
         return new Transition(state, [new HistoryEntry(now, ToReporters, Customer, rule, text)], [new RelayToReporters(text, to)]);
+    }
+
+    /// <summary>The history line of a reporter's reply by mail (the conversation shows it, without the reporter's address).</summary>
+    public const string FromReporter = "reporter-message";
+
+    /// <summary>The actor of a reporter's words in the history (which reporter is in the line's rule, for ops).</summary>
+    public const string Reporter = "reporter";
+
+    private static CaseDecision OnMailReply(CaseState state, MailReply reply, DateTimeOffset now)
+    {
+        var text = reply.Text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return new Refused("the reply has no words of its own", []);
+        }
+
+        var sender = reply.SenderVerified ? "sender verified" : "sender not verified";
+        if (reply.From == ReplyParty.Customer)
+        {
+            return new Transition(state, [new HistoryEntry(now, "customer-message", Customer, $"by mail; {sender}", text)], []);
+        }
+
+        // The customer hears of the answer: they wrote and may be waiting for it to act.
+        return new Transition(state,
+            [new HistoryEntry(now, FromReporter, Reporter, $"reporter {reply.ReporterId ?? "unknown"} by mail; {sender}", text)],
+            [new SendNotification(NotificationKind.ReporterReply, text)]);
     }
 
     // ---- ops -----------------------------------------------------------------------------------------

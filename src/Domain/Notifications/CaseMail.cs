@@ -34,13 +34,15 @@ public static class CaseMail
         NotificationKind.ResolutionAccepted => "resolution-accepted.sbn",
         NotificationKind.OpsMessage => "ops-message.sbn",
         NotificationKind.Terminated => "terminated.sbn",
+        NotificationKind.ReporterReply => "reporter-reply.sbn",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no template for this kind"),
     };
 
     /// <summary>Kinds whose mail still asks for something by the deadline; the others leave it out.</summary>
     private static bool ShowsDeadline(NotificationKind kind) =>
         kind is NotificationKind.FirstNotice or NotificationKind.Digest or NotificationKind.Reminder
-            or NotificationKind.DeadlineReached or NotificationKind.OpsMessage or NotificationKind.Escalated;
+            or NotificationKind.DeadlineReached or NotificationKind.OpsMessage or NotificationKind.Escalated
+            or NotificationKind.ReporterReply;
 
     public static MailContent Compose(NotificationKind kind, CaseState state, string portalUrl, string? text = null, string? language = null)
     {

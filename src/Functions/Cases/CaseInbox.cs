@@ -39,6 +39,23 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
     public static Task RestartAsync(DurableTaskClient durable, string caseId, CancellationToken cancellationToken) =>
         EngineStarts.RestartAsync(durable, CaseOrchestration.Name, CaseOrchestration.InstanceFor(caseId), new CaseEpisode(caseId, [], 0, [new CaseSignal(CaseSignal.Refresh)]), cancellationToken);
 
+    /// <summary>
+    /// Raises an input that nobody waits for (a reply read from the abuse mailbox) under the caller's request id, which
+    /// makes a second raise of it change nothing; a refusal is decided here, on the case as stored.
+    /// </summary>
+    /// <returns>The refusal's reason, or null once raised.</returns>
+    public async Task<string?> RaiseAsync(DurableTaskClient durable, CaseEntity row, CaseInput input, string requestId, CancellationToken cancellationToken)
+    {
+        if (CaseStateMachine.Decide(row.ToState(), input, playbooks, clock.GetUtcNow()) is Refused refused)
+        {
+            return refused.Reason;
+        }
+
+        var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} cannot be raised", nameof(input));
+        await durable.RaiseEventAsync(CaseOrchestration.InstanceFor(row.PartitionKey), CaseOrchestration.SignalEvent, signal, cancellationToken);
+        return null;
+    }
+
     /// <returns>null when there is no such case.</returns>
     public async Task<CaseAnswer?> SubmitAsync(DurableTaskClient durable, string caseId, CaseInput input, CancellationToken cancellationToken)
     {

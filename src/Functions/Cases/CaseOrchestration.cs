@@ -20,13 +20,16 @@ public sealed record CaseSignal(
     string? Text = null,
     string? Action = null,
     string? Actor = null,
-    DateTimeOffset? At = null)
+    DateTimeOffset? At = null,
+    string? ReporterId = null,
+    bool? Verified = null)
 {
     public const string Events = "events";
     public const string TimerDue = "timer";
     public const string CustomerResolution = "resolution";
     public const string CustomerMessage = "message";
     public const string ToReporters = "to-reporters";
+    public const string MailReply = "mail-reply";
     public const string Ops = "ops";
     public const string DigestSent = "digest-sent";
     public const string Refresh = "refresh";
@@ -43,6 +46,8 @@ public sealed record CaseSignal(
         Domain.Cases.CustomerResolution r => new(CustomerResolution, RequestId: requestId, Resolution: r.Kind.ToString(), Text: r.Text),
         Domain.Cases.CustomerMessage m => new(CustomerMessage, RequestId: requestId, Text: m.Text),
         MessageToReporters m => new(ToReporters, RequestId: requestId, Text: m.Text),
+        Domain.Cases.MailReply r => new(MailReply, RequestId: requestId, Text: r.Text, Actor: r.From == ReplyParty.Customer ? CaseStateMachine.Customer : CaseStateMachine.Reporter,
+            ReporterId: r.ReporterId, Verified: r.SenderVerified),
         OpsAction a => new(Ops, RequestId: requestId, Action: a.Action, Actor: a.Actor, Text: a.Reason),
         _ => null,
     };
@@ -57,6 +62,7 @@ public sealed record CaseSignal(
         CustomerMessage => new Domain.Cases.CustomerMessage(Text ?? ""),
         // Who can be written to is looked up by the step when it decides (CaseTransitions).
         ToReporters => new MessageToReporters(Text ?? ""),
+        MailReply => new Domain.Cases.MailReply(Actor == CaseStateMachine.Reporter ? ReplyParty.Reporter : ReplyParty.Customer, Text ?? "", Verified ?? false, ReporterId),
         Ops => new OpsAction(Action!, Actor!, Text),
         DigestSent => new CustomerDigestSent(At!.Value, EventCount!.Value),
         // A case that never got its first notice (its orchestration failed before) starts its playbook now.

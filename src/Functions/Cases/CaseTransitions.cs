@@ -56,6 +56,13 @@ public sealed class CaseTransitions(
                 return Json.Deserialize<CaseStep>(answered);
             }
 
+            if (attempt == 1 && request.Signal.RequestId is { } requestId
+                && (await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), select: [nameof(CaseAnswerEntity.Outcome)], cancellationToken: cancellationToken)).HasValue)
+            {
+                // Answered before under this request id: a mail reply read again after a crash raises it again.
+                return Answer(CaseStep.Unchanged, row, ArmedTimers.Read(row.Timers));
+            }
+
             var state = row.ToState();
             var timers = ArmedTimers.Read(row.Timers);
             if (request.Signal.Kind == CaseSignal.Refresh && attempt == 1)

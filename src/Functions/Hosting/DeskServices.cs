@@ -101,6 +101,7 @@ public static class DeskServices
         services.AddSingleton<MailSenders>();
         services.AddSingleton<CustomerContacts>();
         services.AddSingleton<CaseReporters>();
+        services.AddSingleton<CaseMailReplies>();
         services.AddSingleton<MailboxState>();
         services.AddSingleton<ReadAbuseMailbox>();
         services.AddSingleton<CallPlatformWebhook>();

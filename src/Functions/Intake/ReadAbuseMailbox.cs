@@ -6,12 +6,14 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
 using MailKit.Security;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace AbuseDesk.Functions.Intake;
 
 /// <summary>What one read of the mailbox did: messages stored as reports, refused, left for a later run, and still waiting.</summary>
-public sealed record MailboxRun(bool Configured, bool Succeeded, int Stored, int Refused, int Deferred, int Backlog, string? Error = null)
+public sealed record MailboxRun(bool Configured, bool Succeeded, int Stored, int Refused, int Deferred, int Backlog, string? Error = null, int Replies = 0)
 {
     public static MailboxRun NotConfigured { get; } = new(false, true, 0, 0, 0, 0);
 }
@@ -22,6 +24,8 @@ public sealed record MailboxRun(bool Configured, bool Succeeded, int Stored, int
 /// the report is stored is the message moved to the stored folder. A crash in between reads it again, and the
 /// report, content-addressed per reporter, is the same one: no second report. A message the desk will not take
 /// (over the report size, over its sender's daily limits) is moved to the refused folder and listed for ops.
+/// A reply to a case from one of its parties (<see cref="Cases.CaseMailReplies"/>) joins that case's conversation
+/// instead, and is moved to the stored folder the same way.
 /// A mailbox that cannot be reached is recorded (<see cref="MailboxState"/>), logged as an error when it starts
 /// failing and then hourly, and tried again at the next run: never a crash loop.
 /// </summary>
@@ -32,6 +36,7 @@ public sealed class ReadAbuseMailbox(
     Reporters reporters,
     ReporterQuota quota,
     AcceptReport accept,
+    Cases.CaseMailReplies replies,
     MailboxState state,
     ILogger<ReadAbuseMailbox> logger)
 {
@@ -43,7 +48,7 @@ public sealed class ReadAbuseMailbox(
             or System.Security.Authentication.AuthenticationException or SslHandshakeException or ServiceNotConnectedException
             or ServiceNotAuthenticatedException or FolderNotFoundException or TimeoutException or AuthenticationFailedException;
 
-    public async Task<MailboxRun> RunAsync(CancellationToken cancellationToken)
+    public async Task<MailboxRun> RunAsync(DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var mailbox = options.Value.Mailbox;
         if (!mailbox.Configured)
@@ -55,12 +60,13 @@ public sealed class ReadAbuseMailbox(
         {
             using var client = new ImapClient { Timeout = (int)mailbox.Timeout.TotalMilliseconds };
             await SignInAsync(client, mailbox, cancellationToken);
-            var run = await ReadAsync(client, mailbox, cancellationToken);
+            var run = await ReadAsync(client, mailbox, durable, cancellationToken);
             await client.DisconnectAsync(true, cancellationToken);
             await state.SucceededAsync(run.Stored, run.Refused, run.Backlog, cancellationToken);
             if (run.Stored + run.Refused + run.Deferred > 0)
             {
-                logger.LogInformation("Abuse mailbox: {Stored} stored, {Refused} refused, {Deferred} left for the next run, {Backlog} waiting", run.Stored, run.Refused, run.Deferred, run.Backlog);
+                logger.LogInformation("Abuse mailbox: {Stored} stored ({Replies} of them replies to cases), {Refused} refused, {Deferred} left for the next run, {Backlog} waiting",
+                    run.Stored, run.Replies, run.Refused, run.Deferred, run.Backlog);
             }
 
             return run;
@@ -105,7 +111,7 @@ public sealed class ReadAbuseMailbox(
         }
     }
 
-    private async Task<MailboxRun> ReadAsync(ImapClient client, MailboxOptions mailbox, CancellationToken cancellationToken)
+    private async Task<MailboxRun> ReadAsync(ImapClient client, MailboxOptions mailbox, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var inbox = await client.GetFolderAsync(mailbox.Folder, cancellationToken);
         await inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
@@ -115,11 +121,16 @@ public sealed class ReadAbuseMailbox(
         var waiting = await inbox.SearchAsync(SearchQuery.All, cancellationToken);
         var batch = waiting.Take(mailbox.BatchSize).ToList();
         var summaries = batch.Count == 0 ? [] : await inbox.FetchAsync(batch, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Envelope), cancellationToken);
-        int storedCount = 0, refusedCount = 0, deferred = 0;
+        int storedCount = 0, refusedCount = 0, deferred = 0, replyCount = 0;
         foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
         {
-            switch (await TakeAsync(inbox, summary, mailbox, cancellationToken))
+            switch (await TakeAsync(inbox, summary, mailbox, durable, cancellationToken))
             {
+                case Taken.Reply:
+                    await inbox.MoveToAsync(summary.UniqueId, stored, cancellationToken);
+                    storedCount++;
+                    replyCount++;
+                    break;
                 case Taken.Stored:
                     await inbox.MoveToAsync(summary.UniqueId, stored, cancellationToken);
                     storedCount++;
@@ -134,17 +145,18 @@ public sealed class ReadAbuseMailbox(
             }
         }
 
-        return new MailboxRun(true, true, storedCount, refusedCount, deferred, waiting.Count - storedCount - refusedCount);
+        return new MailboxRun(true, true, storedCount, refusedCount, deferred, waiting.Count - storedCount - refusedCount, Replies: replyCount);
     }
 
     private enum Taken
     {
         Stored,
+        Reply,
         Refused,
         Deferred,
     }
 
-    private async Task<Taken> TakeAsync(IMailFolder inbox, IMessageSummary summary, MailboxOptions mailbox, CancellationToken cancellationToken)
+    private async Task<Taken> TakeAsync(IMailFolder inbox, IMessageSummary summary, MailboxOptions mailbox, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var maxBytes = options.Value.Intake.MaxReportBytes;
         if (summary.Size is { } size && size > maxBytes)
@@ -176,6 +188,11 @@ public sealed class ReadAbuseMailbox(
         var sender = await senders.ResolveAsync(verdict, cancellationToken);
         var content = raw.GetBuffer().AsMemory(0, (int)raw.Length);
         var origin = new MailOrigin(verdict.FromAddress, verdict.Authenticated, sender.Why);
+        if (await ReplyAsync(raw, verdict, sender, content, durable, cancellationToken) is { } caseId)
+        {
+            logger.LogInformation("Abuse mailbox message {Uid} is a reply to case {CaseId}", summary.UniqueId.Id, caseId);
+            return Taken.Reply;
+        }
 
         // Read before and not taken in yet (a crash after storing): the same report, nothing charged twice.
         if (await accept.KnownAsync(sender.ReporterId, content, cancellationToken) is not null)
@@ -199,6 +216,26 @@ public sealed class ReadAbuseMailbox(
         var report = await accept.AcceptAsync(sender.ReporterId, content, RawMailType, null, null, cancellationToken, origin);
         logger.LogInformation("Abuse mailbox message {Uid} stored as report {ReportId} of {ReporterId} ({Why})", summary.UniqueId.Id, report.ReportId, sender.ReporterId, sender.Why);
         return Taken.Stored;
+    }
+
+    private async Task<string?> ReplyAsync(MemoryStream raw, SenderVerdict verdict, MailSender sender, ReadOnlyMemory<byte> content, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        MimeMessage message;
+        raw.Position = 0;
+        try
+        {
+            message = await MimeMessage.LoadAsync(raw, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        finally
+        {
+            raw.Position = 0;
+        }
+
+        return await replies.TakeAsync(message, verdict, sender.Known ? sender.ReporterId : null, content, durable, cancellationToken);
     }
 
     private async Task RefuseAsync(IMessageSummary summary, string reason, MailboxOptions mailbox, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using AbuseDesk.Functions.Telemetry;
+using Microsoft.DurableTask.Client;
 
 namespace AbuseDesk.Functions.Intake;
 
@@ -12,6 +13,6 @@ public sealed class ReadAbuseMailboxFunction(ReadAbuseMailbox mailbox, ILogger<R
     public const string Name = nameof(ReadAbuseMailbox);
 
     [Function(Name)]
-    public Task RunAsync([TimerTrigger("%AbuseDeskMailboxSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        DeskInvocation.RunAsync(Name, "", logger, () => mailbox.RunAsync(cancellationToken));
+    public Task RunAsync([TimerTrigger("%AbuseDeskMailboxSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        DeskInvocation.RunAsync(Name, "", logger, () => mailbox.RunAsync(durable, cancellationToken));
 }

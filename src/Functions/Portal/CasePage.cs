@@ -34,7 +34,7 @@ public static class CasePage
 {
 
     /// <summary>History lines that belong to the conversation rather than to the case's log.</summary>
-    private static readonly HashSet<string> Conversation = ["customer-message", "ops-message", "resolution-rejected"];
+    private static readonly HashSet<string> Conversation = ["customer-message", "ops-message", "resolution-rejected", CaseStateMachine.FromReporter];
 
     /// <summary>System lines whose detail is the desk's internal reasoning (safeties), not something to show customers.</summary>
     private static readonly HashSet<string> InternalDetail = ["suspension-held", "links-revoked"];
@@ -130,9 +130,15 @@ public static class CasePage
             foreach (var entry in messages)
             {
                 var mine = entry.Actor == CaseStateMachine.Customer;
-                var who = mine ? entry.What == CaseStateMachine.ToReporters ? "You, to the reporter" : "You" : "Abuse team";
+                var reporter = entry.What == CaseStateMachine.FromReporter;
+                var byMail = entry.Rule?.Contains("by mail", StringComparison.Ordinal) == true;
+                var who = mine ? entry.What == CaseStateMachine.ToReporters ? "You, to the reporter" : byMail ? "You, by mail" : "You"
+                    : reporter ? "The reporter" : "Abuse team";
+                // Who the reporter is stays with ops (the line's rule); the customer learns only whether the sender was vouched for.
+                var unverified = byMail && entry.Rule!.Contains("sender not verified", StringComparison.Ordinal)
+                    ? " <span class=\"unverified\">(sender not verified)</span>" : "";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<li class=\"{(mine ? "from-customer" : "from-team")}\"><p><strong>{who}</strong> <span class=\"muted\">{E(What(entry.What))}, {E(Time(entry.At))}</span></p>");
+                    $"<li class=\"{(mine ? "from-customer" : reporter ? "from-reporter" : "from-team")}\"><p><strong>{who}</strong>{unverified} <span class=\"muted\">{E(What(entry.What))}, {E(Time(entry.At))}</span></p>");
                 if (!string.IsNullOrEmpty(entry.Detail))
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<p class=\"said\">{E(entry.Detail)}</p>");
@@ -386,6 +392,7 @@ public static class CasePage
         "digest-scheduled" => "new reports arrived",
         "customer-message" => "message",
         CaseStateMachine.ToReporters => "message",
+        CaseStateMachine.FromReporter => "reply by mail",
         "ops-message" => "message",
         "resolution-rejected" => "your fix was not accepted",
         "resolution-pending-review" => "fix recorded, waiting for review",

@@ -43,7 +43,7 @@ public class MailLocalizationTests
     }
 
     private static readonly NotificationKind[] KindsWithADeadline =
-        [NotificationKind.FirstNotice, NotificationKind.Digest, NotificationKind.Reminder, NotificationKind.DeadlineReached, NotificationKind.OpsMessage, NotificationKind.Escalated];
+        [NotificationKind.FirstNotice, NotificationKind.Digest, NotificationKind.Reminder, NotificationKind.DeadlineReached, NotificationKind.OpsMessage, NotificationKind.Escalated, NotificationKind.ReporterReply];
 
     [Theory]
     [MemberData(nameof(KindsAndLanguages))]

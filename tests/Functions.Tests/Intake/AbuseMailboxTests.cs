@@ -174,21 +174,7 @@ public sealed class AbuseMailboxTests(DeskApp app)
         return found!;
     }
 
-    /// <summary>Reports of mail with this Message-ID: the stored raw mail is read from its blob.</summary>
-    private async Task<List<TableEntity>> ReportsOfAsync(string messageId)
-    {
-        var matches = new List<TableEntity>();
-        await foreach (var row in app.Storage.Reports.QueryAsync<TableEntity>("ContentType eq 'message/rfc822' and MailVerdict ge ''"))
-        {
-            var blob = await app.Storage.RawReports.GetBlobClient(row.GetString("BlobName")).DownloadContentAsync();
-            if (blob.Value.Content.ToString().Contains(messageId, StringComparison.Ordinal))
-            {
-                matches.Add(row);
-            }
-        }
-
-        return matches;
-    }
+    private Task<List<TableEntity>> ReportsOfAsync(string messageId) => app.ReportsOfMailAsync(messageId);
 
     /// <summary>An ARF feedback-loop complaint about <paramref name="ip"/> (cust-mailbox's network).</summary>
     private static byte[] Arf(string from, string messageId, string ip, string? header = null, int padding = 0, string subject = "FW: spam from your network") =>

@@ -177,6 +177,40 @@ public sealed class PortalBrowserTests(DeskApp app, Chromium chromium) : IClassF
     }
 
     [Fact]
+    public async Task The_customer_writes_to_the_reporter_and_the_reporters_mailed_answer_appears_in_the_conversation()
+    {
+        var mailed = await PortalCases.ReportAsync(app, 21);
+        await using var context = await chromium.CustomerAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(mailed.Link);
+
+        await page.GetByLabel("Your message to the reporter (required)").FillAsync("Which of our addresses sent the spam you saw?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send to the reporter" }).ClickAsync();
+        await page.WaitForURLAsync("**?done=reporter");
+        Assert.Contains("You, to the reporter", await page.Locator("ol.conversation").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The reporter answers the relayed mail; the answer comes back through the abuse mailbox.
+        var relay = await Cases.CaseMailRepliesTests.RelayedAsync(app, mailed.CaseId);
+        await TestMailbox.DeliverAsync(Cases.CaseMailRepliesTests.Reply("reporter@reporter.test", relay, "Only 2001:db8:60:15::25, from 08:00 to 08:20 UTC."));
+        var answer = page.Locator("ol.conversation li.from-reporter");
+        await Eventually.Async(async () =>
+        {
+            await page.ReloadAsync();
+            return await answer.CountAsync() == 1;
+        }, TimeSpan.FromSeconds(30), "the reporter's answer on the page");
+        await Chromium.ShotAsync(page, "conversation", "1-reporter-answered");
+
+        var said = await answer.InnerTextAsync();
+        Assert.Contains("The reporter", said, StringComparison.Ordinal);
+        Assert.Contains("Only 2001:db8:60:15::25, from 08:00 to 08:20 UTC.", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("reporter@reporter.test", await page.ContentAsync(), StringComparison.Ordinal);
+        // Ops see both sides, and who the reporter is.
+        var history = (await PortalCases.OpsCaseAsync(app, mailed.CaseId))["history"]!.AsArray();
+        Assert.Contains(history, h => h!["what"]!.GetValue<string>() == "customer-to-reporter");
+        Assert.Contains(history, h => h!["what"]!.GetValue<string>() == "reporter-message" && h["rule"]!.GetValue<string>().Contains(app.ReporterId, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tampered_expired_and_revoked_links_each_get_a_page_that_says_what_to_do()
     {
         var mailed = await PortalCases.ReportAsync(app, 4);

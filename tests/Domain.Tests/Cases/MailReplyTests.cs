@@ -1,0 +1,78 @@
+using AbuseDesk.Domain.Cases;
+using AbuseDesk.Domain.Parsing;
+
+namespace AbuseDesk.Domain.Tests.Cases;
+
+/// <summary>A mail answering a case: the customer's joins the conversation, a reporter's too and the customer hears of it.</summary>
+public class MailReplyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+
+    private static readonly PlaybookSet Playbooks = PlaybookYaml.Parse("""
+        playbooks:
+          default: { notify: true, deadline: PT72H, reminder: PT36H, onDeadline: escalate }
+        digestWindow: PT24H
+        """);
+
+    private static CaseState Notified(CaseStatus status = CaseStatus.Notified) => new()
+    {
+        CaseId = "c1",
+        CustomerId = "cust-1",
+        ResourceId = "vm-1",
+        AbuseClass = AbuseClass.Spam,
+        ContactEmail = "noc@customer.test",
+        CustomerSince = new DateOnly(2026, 1, 1),
+        OpenedAt = Now.AddHours(-1),
+        Status = status,
+        EventCount = 1,
+        Version = 2,
+    };
+
+    [Fact]
+    public void A_reporters_reply_is_a_reporter_message_naming_the_reporter_for_ops_and_the_customer_is_notified_with_its_words()
+    {
+        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "  Attacks stopped at 10:00.  ", true, "rep-a"), Playbooks, Now);
+
+        var transition = Assert.IsType<Transition>(decision);
+        var line = Assert.Single(transition.History);
+        Assert.Equal(CaseStateMachine.FromReporter, line.What);
+        Assert.Equal(CaseStateMachine.Reporter, line.Actor);
+        Assert.Equal("reporter rep-a by mail; sender verified", line.Rule);
+        Assert.Equal("Attacks stopped at 10:00.", line.Detail);
+        var notice = Assert.IsType<SendNotification>(Assert.Single(transition.Effects));
+        Assert.Equal(NotificationKind.ReporterReply, notice.Kind);
+        Assert.Equal("Attacks stopped at 10:00.", notice.Text);
+        // A reply changes nothing about the case's course.
+        Assert.Equal(CaseStatus.Notified, transition.State.Status);
+        Assert.Equal(Notified().Deadline, transition.State.Deadline);
+    }
+
+    [Fact]
+    public void The_customers_reply_by_mail_is_their_message_and_says_whether_the_sender_was_verified()
+    {
+        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Customer, "We are on it.", false), Playbooks, Now);
+
+        var transition = Assert.IsType<Transition>(decision);
+        var line = Assert.Single(transition.History);
+        Assert.Equal("customer-message", line.What);
+        Assert.Equal(CaseStateMachine.Customer, line.Actor);
+        Assert.Equal("by mail; sender not verified", line.Rule);
+        Assert.Empty(transition.Effects);
+    }
+
+    [Fact]
+    public void A_reply_with_no_words_of_its_own_is_refused()
+    {
+        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "  \n ", true, "rep-a"), Playbooks, Now);
+
+        Assert.Equal("the reply has no words of its own", Assert.IsType<Refused>(decision).Reason);
+    }
+
+    [Fact]
+    public void A_reply_to_a_closed_case_still_joins_its_conversation()
+    {
+        var decision = CaseStateMachine.Decide(Notified(CaseStatus.Closed), new MailReply(ReplyParty.Reporter, "Thanks, all quiet now.", true, "rep-a"), Playbooks, Now);
+
+        Assert.Equal(CaseStatus.Closed, Assert.IsType<Transition>(decision).State.Status);
+    }
+}
