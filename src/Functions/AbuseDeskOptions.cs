@@ -252,6 +252,12 @@ public sealed class MailboxOptions : IValidatableObject
     /// </summary>
     public string? OAuth2Scope { get; set; }
 
+    /// <summary>
+    /// A mail server whose certificate no public CA issued (an in-house server, a private CA) is trusted when its
+    /// certificate's SHA-256 (hex, of the DER bytes) is this one; otherwise the usual chain and name checks decide.
+    /// </summary>
+    public string? ServerCertificateSha256 { get; set; }
+
     [Required]
     public string Folder { get; set; } = "INBOX";
 
@@ -292,6 +298,11 @@ public sealed class MailboxOptions : IValidatableObject
         if (Configured && string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(OAuth2Scope))
         {
             yield return new ValidationResult("Password or OAuth2Scope is required once Host is set.", [nameof(Password)]);
+        }
+
+        if (!string.IsNullOrEmpty(ServerCertificateSha256) && !System.Text.RegularExpressions.Regex.IsMatch(ServerCertificateSha256.Replace(":", "", StringComparison.Ordinal), "^[0-9A-Fa-f]{64}$"))
+        {
+            yield return new ValidationResult("ServerCertificateSha256 must be 64 hex digits (colons allowed).", [nameof(ServerCertificateSha256)]);
         }
 
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))

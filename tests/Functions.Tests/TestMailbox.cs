@@ -20,6 +20,9 @@ public static class TestMailbox
 
     public static int Port => int.Parse(Variable("ABUSEDESK_TEST_IMAP_PORT"), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>dovecot's implicit-TLS port; its certificate is self-signed (<see cref="Directory"/>/tls.crt).</summary>
+    public static int TlsPort => int.Parse(Variable("ABUSEDESK_TEST_IMAPS_PORT"), System.Globalization.CultureInfo.InvariantCulture);
+
     public static string User => Variable("ABUSEDESK_TEST_IMAP_USER");
 
     public static string Password => Variable("ABUSEDESK_TEST_IMAP_PASSWORD");

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Azure.Core;
 using Azure.Identity;
 using MailKit;
 using MailKit.Net.Imap;
@@ -58,8 +56,7 @@ public sealed class ReadAbuseMailbox(
 
         try
         {
-            using var client = new ImapClient { Timeout = (int)mailbox.Timeout.TotalMilliseconds };
-            await SignInAsync(client, mailbox, cancellationToken);
+            using var client = await MailboxSignIn.ConnectAsync(mailbox, options.Value.Storage.ClientId, cancellationToken);
             var run = await ReadAsync(client, mailbox, durable, cancellationToken);
             await client.DisconnectAsync(true, cancellationToken);
             await state.SucceededAsync(run.Stored, run.Refused, run.Backlog, cancellationToken);
@@ -86,28 +83,6 @@ public sealed class ReadAbuseMailbox(
             }
 
             return new MailboxRun(true, false, 0, 0, 0, status.Backlog, reason);
-        }
-    }
-
-    private async Task SignInAsync(ImapClient client, MailboxOptions mailbox, CancellationToken cancellationToken)
-    {
-        var security = mailbox.Security switch
-        {
-            MailboxSecurity.Tls => SecureSocketOptions.SslOnConnect,
-            MailboxSecurity.StartTls => SecureSocketOptions.StartTls,
-            _ => SecureSocketOptions.None,
-        };
-        await client.ConnectAsync(mailbox.Host!, mailbox.Port, security, cancellationToken);
-        if (!string.IsNullOrEmpty(mailbox.OAuth2Scope))
-        {
-            // Hosted mailboxes (Exchange Online) take no passwords: a token for the app's managed identity.
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.Value.Storage.ClientId });
-            var token = await credential.GetTokenAsync(new TokenRequestContext([mailbox.OAuth2Scope]), cancellationToken);
-            await client.AuthenticateAsync(new SaslMechanismOAuth2(mailbox.UserName!, token.Token), cancellationToken);
-        }
-        else
-        {
-            await client.AuthenticateAsync(new NetworkCredential(mailbox.UserName, mailbox.Password), cancellationToken);
         }
     }
 
