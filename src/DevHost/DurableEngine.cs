@@ -45,6 +45,8 @@ public sealed class DurableEngine : IAsyncDisposable
             WorkItemQueueVisibilityTimeout = durable.WorkItemQueueVisibilityTimeout,
             MaxConcurrentTaskActivityWorkItems = durable.MaxConcurrentActivityFunctions,
             MaxConcurrentTaskOrchestrationWorkItems = durable.MaxConcurrentOrchestratorFunctions,
+            ExtendedSessionsEnabled = durable.ExtendedSessionsEnabled,
+            ExtendedSessionIdleTimeout = TimeSpan.FromSeconds(durable.ExtendedSessionIdleTimeoutInSeconds),
             LoggerFactory = loggers,
             // A start refused because the instance already runs is an error the caller sees (as the Functions host's
             // Durable extension makes it for isolated apps), not a silent no-op: CaseInbox raises the event instead.

@@ -16,7 +16,9 @@ public sealed record DurableSettings(
     TimeSpan ControlQueueVisibilityTimeout,
     TimeSpan WorkItemQueueVisibilityTimeout,
     int MaxConcurrentActivityFunctions,
-    int MaxConcurrentOrchestratorFunctions);
+    int MaxConcurrentOrchestratorFunctions,
+    bool ExtendedSessionsEnabled = false,
+    int ExtendedSessionIdleTimeoutInSeconds = 30);
 
 /// <summary>
 /// The app's host.json, read as the Functions host reads it, with the overrides Azure allows as app settings
@@ -57,7 +59,9 @@ public sealed class HostJson
             ControlQueueVisibilityTimeout: Time(ProviderSetting("controlQueueVisibilityTimeout"), TimeSpan.FromMinutes(5)),
             WorkItemQueueVisibilityTimeout: Time(ProviderSetting("workItemQueueVisibilityTimeout"), TimeSpan.FromMinutes(5)),
             MaxConcurrentActivityFunctions: int.TryParse(DurableSetting("maxConcurrentActivityFunctions"), out var activities) ? activities : 10 * Environment.ProcessorCount,
-            MaxConcurrentOrchestratorFunctions: int.TryParse(DurableSetting("maxConcurrentOrchestratorFunctions"), out var orchestrators) ? orchestrators : 10 * Environment.ProcessorCount);
+            MaxConcurrentOrchestratorFunctions: int.TryParse(DurableSetting("maxConcurrentOrchestratorFunctions"), out var orchestrators) ? orchestrators : 10 * Environment.ProcessorCount,
+            ExtendedSessionsEnabled: bool.TryParse(DurableSetting("extendedSessionsEnabled"), out var extended) && extended,
+            ExtendedSessionIdleTimeoutInSeconds: int.TryParse(DurableSetting("extendedSessionIdleTimeoutInSeconds"), out var idle) ? idle : 30);
     }
 
     public QueueSettings Queues { get; }
