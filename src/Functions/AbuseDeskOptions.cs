@@ -288,6 +288,12 @@ public sealed class MailboxOptions : IValidatableObject
 
     public bool Configured => !string.IsNullOrWhiteSpace(Host);
 
+    /// <summary>The pin as hex digits only: colons (openssl's way of writing it) and surrounding space dropped.</summary>
+    public static string PinHex(string pin) => pin.Trim().Replace(":", "", StringComparison.Ordinal);
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Configured && string.IsNullOrEmpty(UserName))
@@ -300,9 +306,15 @@ public sealed class MailboxOptions : IValidatableObject
             yield return new ValidationResult("Password or OAuth2Scope is required once Host is set.", [nameof(Password)]);
         }
 
-        if (!string.IsNullOrEmpty(ServerCertificateSha256) && !System.Text.RegularExpressions.Regex.IsMatch(ServerCertificateSha256.Replace(":", "", StringComparison.Ordinal), "^[0-9A-Fa-f]{64}$"))
+        if (!string.IsNullOrEmpty(ServerCertificateSha256) && !System.Text.RegularExpressions.Regex.IsMatch(PinHex(ServerCertificateSha256), @"\A[0-9A-Fa-f]{64}\z"))
         {
             yield return new ValidationResult("ServerCertificateSha256 must be 64 hex digits (colons allowed).", [nameof(ServerCertificateSha256)]);
+        }
+
+        // The password would cross the network in clear: only a server on this machine may go without TLS.
+        if (Configured && Security == MailboxSecurity.None && !IsLoopback(Host!))
+        {
+            yield return new ValidationResult($"Security None is for a mail server on this machine only; {Host} needs Tls or StartTls.", [nameof(Security)]);
         }
 
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))

@@ -490,10 +490,12 @@ public static class CaseStateMachine
             return new Transition(state, [new HistoryEntry(now, "customer-message", Customer, $"by mail; {sender}", text)], []);
         }
 
-        // The customer hears of the answer: they wrote and may be waiting for it to act.
+        // The customer hears of the answer (they wrote and may be waiting for it to act), but only when the sender is
+        // vouched for: a mail from the desk's own address must never carry a forger's words. An unverified answer
+        // waits on the case page, marked as such.
         return new Transition(state,
             [new HistoryEntry(now, FromReporter, Reporter, $"reporter {reply.ReporterId ?? "unknown"} by mail; {sender}", text)],
-            [new SendNotification(NotificationKind.ReporterReply, text)]);
+            reply.SenderVerified ? [new SendNotification(NotificationKind.ReporterReply, text)] : []);
     }
 
     // ---- ops -----------------------------------------------------------------------------------------

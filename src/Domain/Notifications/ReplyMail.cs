@@ -102,7 +102,7 @@ public static partial class ReplyMail
         return words.Length <= maxLength ? words : words[..maxLength];
     }
 
-    [GeneratedRegex(@"^(?:case-(?<case>\d{8}-[0-9a-f]{12})|(?<case>\d{8}-[0-9a-f]{12})\.\d{6})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:case-(?<case>\d{8}-[0-9a-f]{12})|(?<case>\d{8}-[0-9a-f]{12})\.\d{6,9})$", RegexOptions.CultureInvariant)]
     private static partial Regex OurMessageId();
 
     [GeneratedRegex(@"\[AbuseDesk #(?<case>\d{8}-[0-9a-f]{12})\]", RegexOptions.CultureInvariant)]

@@ -56,6 +56,27 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
         return null;
     }
 
+    /// <summary>Whether the case answered the request (took it, or refused it) within <paramref name="wait"/>.</summary>
+    public async Task<bool> AnsweredAsync(string caseId, string requestId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), select: [nameof(CaseAnswerEntity.Outcome)], cancellationToken: cancellationToken);
+            if (answer.HasValue)
+            {
+                return true;
+            }
+
+            if (waited.Elapsed >= wait)
+            {
+                return false;
+            }
+
+            await Task.Delay(Poll, cancellationToken);
+        }
+    }
+
     /// <returns>null when there is no such case.</returns>
     public async Task<CaseAnswer?> SubmitAsync(DurableTaskClient durable, string caseId, CaseInput input, CancellationToken cancellationToken)
     {

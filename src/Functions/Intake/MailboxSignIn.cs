@@ -58,5 +58,5 @@ public static class MailboxSignIn
     public static string Sha256Of(X509Certificate certificate) => Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
 
     private static byte[]? Pin(string? hex) =>
-        string.IsNullOrEmpty(hex) ? null : Convert.FromHexString(hex.Replace(":", "", StringComparison.Ordinal));
+        string.IsNullOrWhiteSpace(hex) ? null : Convert.FromHexString(MailboxOptions.PinHex(hex));
 }

@@ -163,12 +163,6 @@ public sealed class ReadAbuseMailbox(
         var sender = await senders.ResolveAsync(verdict, cancellationToken);
         var content = raw.GetBuffer().AsMemory(0, (int)raw.Length);
         var origin = new MailOrigin(verdict.FromAddress, verdict.Authenticated, sender.Why);
-        if (await ReplyAsync(raw, verdict, sender, content, durable, cancellationToken) is { } caseId)
-        {
-            logger.LogInformation("Abuse mailbox message {Uid} is a reply to case {CaseId}", summary.UniqueId.Id, caseId);
-            return Taken.Reply;
-        }
-
         // Read before and not taken in yet (a crash after storing): the same report, nothing charged twice.
         if (await accept.KnownAsync(sender.ReporterId, content, cancellationToken) is not null)
         {
@@ -188,29 +182,47 @@ public sealed class ReadAbuseMailbox(
             return Taken.Refused;
         }
 
+        // A reply to a case counts against its sender's limits like a report: a forged From cannot flood a conversation.
+        switch (await ReplyAsync(raw, verdict, sender, content, durable, cancellationToken))
+        {
+            case { Taken: true } reply:
+                logger.LogInformation("Abuse mailbox message {Uid} is a reply to case {CaseId}", summary.UniqueId.Id, reply.CaseId);
+                return Taken.Reply;
+            case { } waiting:
+                logger.LogWarning("Abuse mailbox message {Uid}, a reply to case {CaseId}, waits in the inbox until the case takes it", summary.UniqueId.Id, waiting.CaseId);
+                return Taken.Deferred;
+        }
+
         var report = await accept.AcceptAsync(sender.ReporterId, content, RawMailType, null, null, cancellationToken, origin);
         logger.LogInformation("Abuse mailbox message {Uid} stored as report {ReportId} of {ReporterId} ({Why})", summary.UniqueId.Id, report.ReportId, sender.ReporterId, sender.Why);
         return Taken.Stored;
     }
 
-    private async Task<string?> ReplyAsync(MemoryStream raw, SenderVerdict verdict, MailSender sender, ReadOnlyMemory<byte> content, DurableTaskClient durable, CancellationToken cancellationToken)
+    /// <summary>
+    /// The case this mail answers and whether the case took it; null for a mail that answers no case. A failure on the
+    /// way (the engine or storage unreachable) leaves the message waiting for the next run, never the mailbox stuck.
+    /// </summary>
+    private async Task<Cases.ReplyTaken?> ReplyAsync(MemoryStream raw, SenderVerdict verdict, MailSender sender, ReadOnlyMemory<byte> content, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        MimeMessage message;
         raw.Position = 0;
         try
         {
-            message = await MimeMessage.LoadAsync(raw, cancellationToken);
+            var message = await MimeMessage.LoadAsync(raw, cancellationToken);
+            return await replies.TakeAsync(message, verdict, sender.Known ? sender.ReporterId : null, content, durable, cancellationToken);
         }
         catch (FormatException)
         {
             return null;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Abuse mailbox: whether a message answers a case could not be decided; it waits for the next run");
+            return new Cases.ReplyTaken("", false);
+        }
         finally
         {
             raw.Position = 0;
         }
-
-        return await replies.TakeAsync(message, verdict, sender.Known ? sender.ReporterId : null, content, durable, cancellationToken);
     }
 
     private async Task RefuseAsync(IMessageSummary summary, string reason, MailboxOptions mailbox, CancellationToken cancellationToken)

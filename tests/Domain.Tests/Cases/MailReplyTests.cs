@@ -48,6 +48,16 @@ public class MailReplyTests
     }
 
     [Fact]
+    public void An_unverified_reporters_reply_is_kept_for_the_page_and_ops_but_not_mailed_to_the_customer()
+    {
+        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "Click here to keep your server", false, "rep-a"), Playbooks, Now);
+
+        var transition = Assert.IsType<Transition>(decision);
+        Assert.Equal("reporter rep-a by mail; sender not verified", Assert.Single(transition.History).Rule);
+        Assert.Empty(transition.Effects);
+    }
+
+    [Fact]
     public void The_customers_reply_by_mail_is_their_message_and_says_whether_the_sender_was_verified()
     {
         var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Customer, "We are on it.", false), Playbooks, Now);

@@ -22,8 +22,11 @@ public sealed class CaseMailRepliesTests(DeskApp app)
         await session.SubmitAsync(mailed.Link, await session.OpenAsync(mailed.Link), "reporter", "We removed the spam script at 09:40 UTC. Do you still see mail from us?");
         var relay = await RelayedAsync(app, mailed.CaseId);
 
+        // An HTML-only reply as Outlook writes it: the words, a signature with the reporter's address, then its
+        // reply header (with the address again) and our mail quoted.
         const string Words = "Nothing since 09:45 UTC, thank you.";
-        var reply = Reply(Reporter, relay, Words);
+        var reply = HtmlReply(Reporter, relay, $"<div>{Words}</div><div>Write to {Reporter} any time.</div>",
+            $"Authentication-Results: {TestMailbox.AuthServId}; spf=pass smtp.mailfrom={Reporter}");
         await TestMailbox.DeliverAsync(reply);
         // What a crash between raising the reply and moving the message leaves: the same message in the inbox again.
         await TestMailbox.DeliverAsync(reply);
@@ -35,13 +38,13 @@ public sealed class CaseMailRepliesTests(DeskApp app)
             .FirstOrDefault(h => h!["what"]!.GetValue<string>() == "reporter-message")) is not null, TimeSpan.FromSeconds(30), "the reporter's reply in the history");
         // Ops see which reporter answered and that nothing vouched for the sender; the quote of our mail is cut.
         Assert.Equal("reporter", line!["actor"]!.GetValue<string>());
-        Assert.Equal($"reporter {app.ReporterId} by mail; sender not verified", line["rule"]!.GetValue<string>());
-        Assert.Equal(Words, line["detail"]!.GetValue<string>());
+        Assert.Equal($"reporter {app.ReporterId} by mail; sender verified", line["rule"]!.GetValue<string>());
+        Assert.Equal($"{Words}\nWrite to [address removed] any time.", line["detail"]!.GetValue<string>());
 
         var page = await session.OpenAsync(mailed.Link);
         Assert.Contains("The reporter", page.Html, StringComparison.Ordinal);
         Assert.Contains(Words, page.Html, StringComparison.Ordinal);
-        Assert.Contains("(sender not verified)", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("(sender not verified)", page.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(Reporter, page.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(app.ReporterId, page.Html, StringComparison.Ordinal);
 
@@ -128,6 +131,27 @@ public sealed class CaseMailRepliesTests(DeskApp app)
             {words.ReplaceLineEndings("\r\n")}
 
             {quoted}
+
+            """.ReplaceLineEndings("\r\n"));
+    }
+
+    /// <summary>An HTML-only reply with Outlook's reply header block after the words.</summary>
+    public static byte[] HtmlReply(string from, JsonNode original, string html, string? header = null)
+    {
+        var headers = original["headers"]!;
+        var messageId = headers["message-id"]!.GetValue<string>();
+        return Encoding.UTF8.GetBytes($"""
+            {(header is null ? "" : header + "\r\n")}From: {from}
+            To: abuse@example.net
+            Subject: RE: {original["subject"]!.GetValue<string>()}
+            Date: Mon, 07 Dec 2026 10:00:00 +0000
+            Message-ID: <reply-{Guid.NewGuid():N}@replies.test>
+            In-Reply-To: {messageId}
+            References: {messageId}
+            MIME-Version: 1.0
+            Content-Type: text/html; charset="utf-8"
+
+            <html><body>{html}<hr><div id="divRplyFwdMsg"><b>From:</b> {from}<br><b>Sent:</b> Monday<br>{System.Net.WebUtility.HtmlEncode(original["text"]!.GetValue<string>()[..Math.Min(200, original["text"]!.GetValue<string>().Length)])}</div></body></html>
 
             """.ReplaceLineEndings("\r\n"));
     }

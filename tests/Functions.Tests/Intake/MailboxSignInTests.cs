@@ -54,4 +54,35 @@ public sealed class MailboxSignInTests
 
         await Assert.ThrowsAsync<SslHandshakeException>(() => MailboxSignIn.ConnectAsync(Tls(other), null, CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("::1", true)]
+    [InlineData("localhost", true)]
+    [InlineData("imap.example.net", false)]
+    [InlineData("192.0.2.10", false)]
+    public void Plain_IMAP_is_for_a_server_on_this_machine_only(string host, bool valid)
+    {
+        var options = Tls();
+        options.Host = host;
+        options.Security = MailboxSecurity.None;
+
+        var problems = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Equal(valid, problems.Count == 0);
+    }
+
+    [Theory]
+    [InlineData("AB:CD", false)]
+    [InlineData("not hex", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", true)]
+    [InlineData(" 01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF ", true)]
+    public void A_pin_is_64_hex_digits_as_openssl_or_a_secret_file_writes_it(string pin, bool valid)
+    {
+        var options = Tls(pin);
+
+        var problems = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Equal(valid, problems.Count == 0);
+    }
 }
