@@ -40,42 +40,26 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
         EngineStarts.RestartAsync(durable, CaseOrchestration.Name, CaseOrchestration.InstanceFor(caseId), new CaseEpisode(caseId, [], 0, [new CaseSignal(CaseSignal.Refresh)]), cancellationToken);
 
     /// <summary>
-    /// Raises an input that nobody waits for (a reply read from the abuse mailbox) under the caller's request id, which
-    /// makes a second raise of it change nothing; a refusal is decided here, on the case as stored.
+    /// Raises a portal, ops or mailbox input under the caller's request id (a second raise of one request changes
+    /// nothing: the step finds it answered); a refusal is decided here, on the case as stored, and nothing is raised.
     /// </summary>
-    /// <returns>The refusal's reason, or null once raised.</returns>
-    public async Task<string?> RaiseAsync(DurableTaskClient durable, CaseEntity row, CaseInput input, string requestId, CancellationToken cancellationToken)
+    /// <returns>The refusal, or null once raised.</returns>
+    public async Task<Refused?> RaiseAsync(DurableTaskClient durable, CaseEntity row, CaseInput input, string requestId, CancellationToken cancellationToken)
     {
         if (CaseStateMachine.Decide(row.ToState(), input, playbooks, clock.GetUtcNow()) is Refused refused)
         {
-            return refused.Reason;
+            return refused;
         }
 
-        var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} cannot be raised", nameof(input));
+        var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} is not a portal, ops or mailbox input", nameof(input));
+        // The case's orchestration runs from its first attach until it is terminated (which refuses every input).
         await durable.RaiseEventAsync(CaseOrchestration.InstanceFor(row.PartitionKey), CaseOrchestration.SignalEvent, signal, cancellationToken);
         return null;
     }
 
     /// <summary>Whether the case answered the request (took it, or refused it) within <paramref name="wait"/>.</summary>
-    public async Task<bool> AnsweredAsync(string caseId, string requestId, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), select: [nameof(CaseAnswerEntity.Outcome)], cancellationToken: cancellationToken);
-            if (answer.HasValue)
-            {
-                return true;
-            }
-
-            if (waited.Elapsed >= wait)
-            {
-                return false;
-            }
-
-            await Task.Delay(Poll, cancellationToken);
-        }
-    }
+    public async Task<bool> AnsweredAsync(string caseId, string requestId, TimeSpan wait, CancellationToken cancellationToken) =>
+        await WaitForAnswerAsync(caseId, requestId, wait, cancellationToken) is not null;
 
     /// <returns>null when there is no such case.</returns>
     public async Task<CaseAnswer?> SubmitAsync(DurableTaskClient durable, string caseId, CaseInput input, CancellationToken cancellationToken)
@@ -86,29 +70,29 @@ public sealed class CaseInbox(DeskStorage storage, PlaybookSet playbooks, TimePr
             return null;
         }
 
-        var state = row.ToState();
-        if (CaseStateMachine.Decide(state, input, playbooks, clock.GetUtcNow()) is Refused refused)
+        var requestId = Guid.NewGuid().ToString("N");
+        if (await RaiseAsync(durable, row, input, requestId, cancellationToken) is { } refused)
         {
             return new CaseAnswer(CaseStep.Refused, row.Status, row.Version, refused.Reason, refused.Allowed);
         }
 
-        var requestId = Guid.NewGuid().ToString("N");
-        var signal = CaseSignal.From(input, requestId) ?? throw new ArgumentException($"{input.GetType().Name} is not a portal or ops input", nameof(input));
-        // The case's orchestration runs from its first attach until it is terminated (which refuses every input).
-        await durable.RaiseEventAsync(CaseOrchestration.InstanceFor(caseId), CaseOrchestration.SignalEvent, signal, cancellationToken);
+        return await WaitForAnswerAsync(caseId, requestId, AnswerWait, cancellationToken) is { } a
+            ? new CaseAnswer(a.Outcome, a.Status, a.Version, a.Reason, a.Allowed?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [])
+            : new CaseAnswer(CaseAnswer.Pending, row.Status, row.Version, null, []);
+    }
 
+    private async Task<CaseAnswerEntity?> WaitForAnswerAsync(string caseId, string requestId, TimeSpan wait, CancellationToken cancellationToken)
+    {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < AnswerWait)
+        while (waited.Elapsed < wait)
         {
             await Task.Delay(Poll, cancellationToken);
-            var answer = await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), cancellationToken: cancellationToken);
-            if (answer.HasValue)
+            if (await CaseAnswerEntity.FindAsync(storage.Cases, caseId, requestId, cancellationToken) is { } answer)
             {
-                var a = answer.Value!;
-                return new CaseAnswer(a.Outcome, a.Status, a.Version, a.Reason, a.Allowed?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? []);
+                return answer;
             }
         }
 
-        return new CaseAnswer(CaseAnswer.Pending, row.Status, row.Version, null, []);
+        return null;
     }
 }

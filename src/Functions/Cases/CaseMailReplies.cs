@@ -61,10 +61,10 @@ public sealed class CaseMailReplies(
 
         var (who, reporter) = party.Value;
         var body = message.TextBody ?? HtmlText(message.HtmlBody);
-        // The reporter's address stays with the desk even when a signature or a quote header carries it.
-        foreach (var address in new[] { from, reporter?.Address }.OfType<string>().Where(_ => who == ReplyParty.Reporter))
+        if (reporter is not null)
         {
-            body = body?.Replace(address, "[address removed]", StringComparison.OrdinalIgnoreCase);
+            // The reporter's address stays with the desk even when a signature or a quote header carries it.
+            body = body?.Replace(from, "[address removed]", StringComparison.OrdinalIgnoreCase).Replace(reporter.Address, "[address removed]", StringComparison.OrdinalIgnoreCase);
         }
 
         var text = ReplyMail.OwnWords(body, MaxText);
@@ -75,7 +75,7 @@ public sealed class CaseMailReplies(
         var requestId = $"mail-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)), 0, 16)}";
         if (await inbox.RaiseAsync(durable, row, input, requestId, cancellationToken) is { } refused)
         {
-            logger.LogInformation("Mail reply to case {CaseId} from its {Party} not taken ({Reason}): taken in as a report", caseId, who, refused);
+            logger.LogInformation("Mail reply to case {CaseId} from its {Party} not taken ({Reason}): taken in as a report", caseId, who, refused.Reason);
             return null;
         }
 

@@ -57,7 +57,7 @@ public sealed class CaseTransitions(
             }
 
             if (attempt == 1 && request.Signal.RequestId is { } requestId
-                && (await storage.Cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, CaseAnswerEntity.RowKeyFor(requestId), select: [nameof(CaseAnswerEntity.Outcome)], cancellationToken: cancellationToken)).HasValue)
+                && await CaseAnswerEntity.FindAsync(storage.Cases, caseId, requestId, cancellationToken) is not null)
             {
                 // Answered before under this request id: a mail reply read again after a crash raises it again.
                 return Answer(CaseStep.Unchanged, row, ArmedTimers.Read(row.Timers));
@@ -374,6 +374,13 @@ public sealed class CaseAnswerEntity : Entity
     public string? Allowed { get; set; }
 
     public static string RowKeyFor(string requestId) => Prefix + requestId;
+
+    /// <summary>The case's answer to this request, or null while it has none.</summary>
+    public static async Task<CaseAnswerEntity?> FindAsync(TableClient cases, string caseId, string requestId, CancellationToken cancellationToken)
+    {
+        var answer = await cases.GetEntityIfExistsAsync<CaseAnswerEntity>(caseId, RowKeyFor(requestId), cancellationToken: cancellationToken);
+        return answer.HasValue ? answer.Value : null;
+    }
 
     public static CaseAnswerEntity For(string caseId, string requestId, CaseDecision decision, CaseState state) => new()
     {

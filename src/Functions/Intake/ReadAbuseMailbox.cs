@@ -158,8 +158,10 @@ public sealed class ReadAbuseMailbox(
             }
         }
 
+        // Parsed once, for the sender's verdict and for the reply check; persistent: the body stays in the buffer.
         raw.Position = 0;
-        var verdict = await authentication.VerifyAsync(raw, mailbox.TrustedAuthServIds, cancellationToken);
+        using var message = await ParseAsync(raw, cancellationToken);
+        var verdict = await authentication.VerifyAsync(message, mailbox.TrustedAuthServIds, cancellationToken);
         var sender = await senders.ResolveAsync(verdict, cancellationToken);
         var content = raw.GetBuffer().AsMemory(0, (int)raw.Length);
         var origin = new MailOrigin(verdict.FromAddress, verdict.Authenticated, sender.Why);
@@ -183,7 +185,7 @@ public sealed class ReadAbuseMailbox(
         }
 
         // A reply to a case counts against its sender's limits like a report: a forged From cannot flood a conversation.
-        switch (await ReplyAsync(raw, verdict, sender, content, durable, cancellationToken))
+        switch (message is null ? null : await ReplyAsync(message, verdict, sender, content, durable, cancellationToken))
         {
             case { Taken: true } reply:
                 logger.LogInformation("Abuse mailbox message {Uid} is a reply to case {CaseId}", summary.UniqueId.Id, reply.CaseId);
@@ -202,22 +204,29 @@ public sealed class ReadAbuseMailbox(
     /// The case this mail answers and whether the case took it; null for a mail that answers no case. A failure on the
     /// way (the engine or storage unreachable) leaves the message waiting for the next run, never the mailbox stuck.
     /// </summary>
-    private async Task<Cases.ReplyTaken?> ReplyAsync(MemoryStream raw, SenderVerdict verdict, MailSender sender, ReadOnlyMemory<byte> content, DurableTaskClient durable, CancellationToken cancellationToken)
+    private async Task<Cases.ReplyTaken?> ReplyAsync(MimeMessage message, SenderVerdict verdict, MailSender sender, ReadOnlyMemory<byte> content, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        raw.Position = 0;
         try
         {
-            var message = await MimeMessage.LoadAsync(raw, cancellationToken);
             return await replies.TakeAsync(message, verdict, sender.Known ? sender.ReporterId : null, content, durable, cancellationToken);
-        }
-        catch (FormatException)
-        {
-            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Abuse mailbox: whether a message answers a case could not be decided; it waits for the next run");
             return new Cases.ReplyTaken("", false);
+        }
+    }
+
+    /// <summary>The message, or null for bytes MimeKit cannot make a message of (the report path says why later).</summary>
+    private static async Task<MimeMessage?> ParseAsync(MemoryStream raw, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await MimeMessage.LoadAsync(raw, persistent: true, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return null;
         }
         finally
         {

@@ -74,25 +74,47 @@ public sealed class SenderAuthentication(IDkimPublicKeyLocator keys, IOptions<Ab
             throw new ArgumentException("The message stream must be seekable: it is read whole and then rewound for the caller.", nameof(rawMessage));
         }
 
+        // A persistent message reads its body from the stream while it is judged: rewound once that is done.
         try
         {
-            MimeMessage message;
+            MimeMessage? message = null;
             try
             {
-                // Persistent: the body stays in the caller's stream instead of a second copy of up to 25 MB; the
-                // message only lives for this call.
+                // Persistent: the body stays in the caller's stream instead of a second copy of up to 25 MB.
                 message = await MimeMessage.LoadAsync(rawMessage, persistent: true, cancellationToken);
             }
             catch (FormatException ex)
             {
                 logger.LogInformation("Sender authentication: message unreadable: {Error}", ex.Message);
-                return Unreadable();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not IOException and not ObjectDisposedException)
+            {
+                logger.LogError(ex, "Sender authentication could not read a message; judged unauthenticated");
             }
 
             using (message)
             {
-                return await JudgeAsync(message, trustedAuthServIds, cancellationToken);
+                return await VerifyAsync(message, trustedAuthServIds, cancellationToken);
             }
+        }
+        finally
+        {
+            rawMessage.Position = 0;
+        }
+    }
+
+    /// <summary>The verdict for a message the caller parsed already (null: it could not be parsed).</summary>
+    public async Task<SenderVerdict> VerifyAsync(MimeMessage? message, IReadOnlyCollection<string> trustedAuthServIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trustedAuthServIds);
+        if (message is null)
+        {
+            return Unreadable();
+        }
+
+        try
+        {
+            return await JudgeAsync(message, trustedAuthServIds, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not IOException and not ObjectDisposedException)
         {
@@ -100,10 +122,6 @@ public sealed class SenderAuthentication(IDkimPublicKeyLocator keys, IOptions<Ab
             // a bug to fix, logged as one, but it must not fail the mailbox reader's handling of that mail.
             logger.LogError(ex, "Sender authentication failed on a message; judged unauthenticated");
             return Unreadable();
-        }
-        finally
-        {
-            rawMessage.Position = 0;
         }
     }
 

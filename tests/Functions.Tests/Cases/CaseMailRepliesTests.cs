@@ -113,10 +113,24 @@ public sealed class CaseMailRepliesTests(DeskApp app)
     /// <summary>A reply to <paramref name="original"/> (a mail from maildev) as a mail program writes it: Re: subject, In-Reply-To, References, the original quoted.</summary>
     public static byte[] Reply(string from, JsonNode original, string words, string? header = null)
     {
+        var quoted = string.Join("\r\n", Text(original).ReplaceLineEndings("\n").Split('\n').Take(5).Select(l => "> " + l));
+        return Answer(from, original, "text/plain", $"{words.ReplaceLineEndings("\r\n")}\r\n\r\n{quoted}", header);
+    }
+
+    /// <summary>An HTML-only reply with Outlook's reply header block after the words.</summary>
+    public static byte[] HtmlReply(string from, JsonNode original, string html, string? header = null) =>
+        Answer(from, original, "text/html",
+            $"""<html><body>{html}<hr><div id="divRplyFwdMsg"><b>From:</b> {from}<br><b>Sent:</b> Monday<br>{System.Net.WebUtility.HtmlEncode(Text(original)[..Math.Min(200, Text(original).Length)])}</div></body></html>""",
+            header);
+
+    private static string Text(JsonNode mail) => mail["text"]!.GetValue<string>();
+
+    /// <summary>The answer to a mail maildev holds: its subject with "Re:", and its Message-ID in In-Reply-To and References.</summary>
+    private static byte[] Answer(string from, JsonNode original, string contentType, string body, string? header)
+    {
         var headers = original["headers"]!;
         var messageId = headers["message-id"]!.GetValue<string>();
         var references = headers["references"]?.GetValue<string>();
-        var quoted = string.Join("\r\n", original["text"]!.GetValue<string>().ReplaceLineEndings("\n").Split('\n').Take(5).Select(l => "> " + l));
         return Encoding.UTF8.GetBytes($"""
             {(header is null ? "" : header + "\r\n")}From: {from}
             To: abuse@example.net
@@ -126,32 +140,9 @@ public sealed class CaseMailRepliesTests(DeskApp app)
             In-Reply-To: {messageId}
             References: {references} {messageId}
             MIME-Version: 1.0
-            Content-Type: text/plain; charset="utf-8"
+            Content-Type: {contentType}; charset="utf-8"
 
-            {words.ReplaceLineEndings("\r\n")}
-
-            {quoted}
-
-            """.ReplaceLineEndings("\r\n"));
-    }
-
-    /// <summary>An HTML-only reply with Outlook's reply header block after the words.</summary>
-    public static byte[] HtmlReply(string from, JsonNode original, string html, string? header = null)
-    {
-        var headers = original["headers"]!;
-        var messageId = headers["message-id"]!.GetValue<string>();
-        return Encoding.UTF8.GetBytes($"""
-            {(header is null ? "" : header + "\r\n")}From: {from}
-            To: abuse@example.net
-            Subject: RE: {original["subject"]!.GetValue<string>()}
-            Date: Mon, 07 Dec 2026 10:00:00 +0000
-            Message-ID: <reply-{Guid.NewGuid():N}@replies.test>
-            In-Reply-To: {messageId}
-            References: {messageId}
-            MIME-Version: 1.0
-            Content-Type: text/html; charset="utf-8"
-
-            <html><body>{html}<hr><div id="divRplyFwdMsg"><b>From:</b> {from}<br><b>Sent:</b> Monday<br>{System.Net.WebUtility.HtmlEncode(original["text"]!.GetValue<string>()[..Math.Min(200, original["text"]!.GetValue<string>().Length)])}</div></body></html>
+            {body}
 
             """.ReplaceLineEndings("\r\n"));
     }
