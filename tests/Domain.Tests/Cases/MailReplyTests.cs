@@ -1,37 +1,15 @@
 using AbuseDesk.Domain.Cases;
-using AbuseDesk.Domain.Parsing;
+using static AbuseDesk.Domain.Tests.Cases.CaseFixtures;
 
 namespace AbuseDesk.Domain.Tests.Cases;
 
 /// <summary>A mail answering a case: the customer's joins the conversation, a reporter's too and the customer hears of it.</summary>
 public class MailReplyTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
-
-    private static readonly PlaybookSet Playbooks = PlaybookYaml.Parse("""
-        playbooks:
-          default: { notify: true, deadline: PT72H, reminder: PT36H, onDeadline: escalate }
-        digestWindow: PT24H
-        """);
-
-    private static CaseState Notified(CaseStatus status = CaseStatus.Notified) => new()
-    {
-        CaseId = "c1",
-        CustomerId = "cust-1",
-        ResourceId = "vm-1",
-        AbuseClass = AbuseClass.Spam,
-        ContactEmail = "noc@customer.test",
-        CustomerSince = new DateOnly(2026, 1, 1),
-        OpenedAt = Now.AddHours(-1),
-        Status = status,
-        EventCount = 1,
-        Version = 2,
-    };
-
     [Fact]
     public void A_reporters_reply_is_a_reporter_message_naming_the_reporter_for_ops_and_the_customer_is_notified_with_its_words()
     {
-        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "  Attacks stopped at 10:00.  ", true, "rep-a"), Playbooks, Now);
+        var decision = Decide(Notified(), new MailReply(ReplyParty.Reporter, "  Attacks stopped at 10:00.  ", true, "rep-a"), Now);
 
         var transition = Assert.IsType<Transition>(decision);
         var line = Assert.Single(transition.History);
@@ -50,7 +28,7 @@ public class MailReplyTests
     [Fact]
     public void An_unverified_reporters_reply_is_kept_for_the_page_and_ops_but_not_mailed_to_the_customer()
     {
-        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "Click here to keep your server", false, "rep-a"), Playbooks, Now);
+        var decision = Decide(Notified(), new MailReply(ReplyParty.Reporter, "Click here to keep your server", false, "rep-a"), Now);
 
         var transition = Assert.IsType<Transition>(decision);
         Assert.Equal("reporter rep-a by mail; sender not verified", Assert.Single(transition.History).Rule);
@@ -60,7 +38,7 @@ public class MailReplyTests
     [Fact]
     public void The_customers_reply_by_mail_is_their_message_and_says_whether_the_sender_was_verified()
     {
-        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Customer, "We are on it.", false), Playbooks, Now);
+        var decision = Decide(Notified(), new MailReply(ReplyParty.Customer, "We are on it.", false), Now);
 
         var transition = Assert.IsType<Transition>(decision);
         var line = Assert.Single(transition.History);
@@ -73,7 +51,7 @@ public class MailReplyTests
     [Fact]
     public void A_reply_with_no_words_of_its_own_is_refused()
     {
-        var decision = CaseStateMachine.Decide(Notified(), new MailReply(ReplyParty.Reporter, "  \n ", true, "rep-a"), Playbooks, Now);
+        var decision = Decide(Notified(), new MailReply(ReplyParty.Reporter, "  \n ", true, "rep-a"), Now);
 
         Assert.Equal("the reply has no words of its own", Assert.IsType<Refused>(decision).Reason);
     }
@@ -81,7 +59,7 @@ public class MailReplyTests
     [Fact]
     public void A_reply_to_a_closed_case_still_joins_its_conversation()
     {
-        var decision = CaseStateMachine.Decide(Notified(CaseStatus.Closed), new MailReply(ReplyParty.Reporter, "Thanks, all quiet now.", true, "rep-a"), Playbooks, Now);
+        var decision = Decide(Notified() with { Status = CaseStatus.Closed }, new MailReply(ReplyParty.Reporter, "Thanks, all quiet now.", true, "rep-a"), Now);
 
         Assert.Equal(CaseStatus.Closed, Assert.IsType<Transition>(decision).State.Status);
     }
