@@ -111,6 +111,7 @@ public class DeskApp : IAsyncLifetime
         2001:db8:61:4::/64,cust-evidence-4,vm-evidence-4,evidence-4@customer.test,2026-10-01
         2001:db8:61:5::/64,cust-evidence-5,vm-evidence-5,evidence-5@customer.test,2026-10-01
         2001:db8:61:6::/64,cust-evidence-6,vm-evidence-6,evidence-6@customer.test,2026-10-01
+        2001:db8:61:7::/64,cust-evidence-7,vm-evidence-7,evidence-7@customer.test,2026-10-01
         2001:db8:50::/48,cust-mail-en,vm-mail-en,mail-en@mail.test,2026-10-01,en
         2001:db8:51::/48,cust-mail-de,vm-mail-de,mail-de@mail.test,2026-10-01,de
         2001:db8:70::/48,cust-ops-a,vm-ops-a1,ops-a@customer.test,2026-10-01

@@ -77,11 +77,22 @@ public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeP
 
         if (found.Value!.Status == ReportStatus.Received)
         {
-            await storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), cancellationToken);
+            await QueueParseAgainAsync(reportId, cancellationToken);
         }
 
         return new AcceptedReport(reportId, Duplicate: true);
     }
+
+    /// <summary>
+    /// A duplicate of a report still unparsed is queued again, in case the first attempt died before queueing; parsing
+    /// is idempotent. The message waits <see cref="ParseAgainAfter"/>: usually the first one is being parsed right now
+    /// (50 identical posts at once), and the late copy then finds it settled and costs one read, instead of 49
+    /// deliveries parsing the same report side by side and racing for its row.
+    /// </summary>
+    private Task QueueParseAgainAsync(string reportId, CancellationToken cancellationToken) =>
+        storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), visibilityTimeout: ParseAgainAfter, cancellationToken: cancellationToken);
+
+    public static readonly TimeSpan ParseAgainAfter = TimeSpan.FromMinutes(1);
 
     private static string ReportIdFor(string reporterId, string contentHash) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reporterId}\n{contentHash}")), 0, 12);
@@ -123,11 +134,13 @@ public sealed class AcceptReport(DeskStorage storage, ReporterQuota quota, TimeP
             await quota.ChargeReportAsync(reporterId, size, cancellationToken);
         }
 
-        // A duplicate that never got parsed (the first attempt died before queueing) is queued again;
-        // parsing is idempotent, so an extra message costs nothing.
-        if (!duplicate || entity.Status == ReportStatus.Received)
+        if (!duplicate)
         {
             await storage.Queue(DeskStorage.ReportsParseQueue).SendMessageAsync(Json.Serialize(new ParseRequest(reportId)), cancellationToken);
+        }
+        else if (entity.Status == ReportStatus.Received)
+        {
+            await QueueParseAgainAsync(reportId, cancellationToken);
         }
 
         DeskMetrics.ReportAccepted(reporterId, duplicate);
