@@ -13,6 +13,11 @@ if (args.Length > 0 && args[0] == "fuzz")
     return await AbuseDesk.Benchmarks.Fuzz.FuzzRun.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "fuzz-parse")
+{
+    return AbuseDesk.Benchmarks.Fuzz.FuzzParseRun.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "intake")
 {
     return await AbuseDesk.Benchmarks.Intake.IntakeRun.RunAsync(args[1..]);

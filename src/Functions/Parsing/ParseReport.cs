@@ -22,7 +22,8 @@ namespace AbuseDesk.Functions.Parsing;
 /// one partition per chunk), attach them to their cases, queue the cases' workflow, then record the chunk as
 /// done. A mail that is no report (a bounce, an auto-reply) is set aside by the first pass as ignored, with the
 /// reason. A redelivered message skips finished chunks and redoes the rest idempotently; memory stays bounded by
-/// one chunk. Parsing costs little next to storing (hundreds of MB/s), so reading twice is cheap.
+/// one chunk. Parsing costs little next to storing (hundreds of MB/s), so reading twice is cheap; both passes read
+/// one local copy of the blob (<see cref="ReportCopy"/>).
 /// </summary>
 /// <remarks>
 /// URL-only events (a phishing page, a malware download) name a host: the first pass gathers the report's hosts
@@ -83,9 +84,10 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
             return;
         }
 
+        using var copy = await ReportCopy.OpenAsync(storage.RawReports.GetBlobClient(report.BlobName), report.Size, cancellationToken);
         if (!report.Checked)
         {
-            if (await CheckAsync(report, spent, cancellationToken) is { } refusal)
+            if (await CheckAsync(report, copy, spent, cancellationToken) is { } refusal)
             {
                 await (refusal.NotAReport ? IgnoreAsync(report, refusal.Reason, cancellationToken) : FailAsync(report, refusal.Reason, cancellationToken));
                 return;
@@ -98,7 +100,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         var table = await allocations.CurrentAsync(cancellationToken);
         var answers = await queries.HostAnswersAsync(report.PartitionKey, cancellationToken);
         var mark = Stopwatch.GetTimestamp();
-        await using var content = await storage.RawReports.GetBlobClient(report.BlobName).OpenReadAsync(cancellationToken: cancellationToken);
+        await using var content = await copy.ReadAsync(cancellationToken);
         using var reading = ReportParser.Open(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint));
         report.Format = reading.Format;
         if (reading.Error is not null)
@@ -167,7 +169,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
     /// The first pass: reads the whole report without storing anything. Null when it may be routed (its events then
     /// taken from the reporter's daily allowance); otherwise why it fails or is ignored (a non-report takes nothing).
     /// </summary>
-    private async Task<Refusal?> CheckAsync(ReportEntity report, ReadingTime spent, CancellationToken cancellationToken)
+    private async Task<Refusal?> CheckAsync(ReportEntity report, ReportCopy copy, ReadingTime spent, CancellationToken cancellationToken)
     {
         var mark = Stopwatch.GetTimestamp();
         long events = 0;
@@ -176,7 +178,7 @@ public sealed class ParseReport(DeskStorage storage, AllocationStore allocations
         var hostsLeftOut = 0L;
         try
         {
-            await using (var content = await storage.RawReports.GetBlobClient(report.BlobName).OpenReadAsync(cancellationToken: cancellationToken))
+            await using (var content = await copy.ReadAsync(cancellationToken))
             using (var reading = ReportParser.Open(content, new ReportInput(report.ContentType, report.FileName, report.ReportTypeHint)))
             {
                 report.Format = reading.Format;
