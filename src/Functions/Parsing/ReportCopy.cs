@@ -11,8 +11,11 @@ namespace AbuseDesk.Functions.Parsing;
 /// </summary>
 public sealed class ReportCopy : IDisposable
 {
-    /// <summary>The largest report copied to local disk: far above any mail or posted report, far below a plan's temp space.</summary>
-    public const long LocalLimit = 256L * 1024 * 1024;
+    /// <summary>
+    /// The largest report copied to local disk: above any posted report or mail (25 MB by default), and 24 deliveries
+    /// at once (host.json's queue batch) stay within 1.5 GB of a plan's temporary space. Feeds past it are storing-bound.
+    /// </summary>
+    public const long LocalLimit = 64L * 1024 * 1024;
 
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "abusedesk-reports");
 
