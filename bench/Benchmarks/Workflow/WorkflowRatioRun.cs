@@ -114,7 +114,7 @@ public static class WorkflowRatioRun
             await Task.Delay(TimeSpan.FromSeconds(2));
             var done = 0;
             // Past the deadline's step: suspended, or held for a person by a safety (the breaker trips after its hourly limit).
-            await foreach (var _ in cases.QueryAsync<TableEntity>("RowKey ge 'case|' and RowKey lt 'case}' and Status ne 'new' and Status ne 'notified'", select: ["PartitionKey"]))
+            await foreach (var _ in cases.QueryAsync<TableEntity>("RowKey eq 'case' and Status ne 'new' and Status ne 'notified'", select: ["PartitionKey"]))
             {
                 done++;
             }

@@ -168,7 +168,7 @@ public static class WorkflowRun
     private static async Task<int> CountAsync(TableClient cases, string status)
     {
         var n = 0;
-        await foreach (var _ in cases.QueryAsync<TableEntity>($"RowKey ge 'case|' and RowKey lt 'case}}' and Status eq '{status}'", select: ["PartitionKey"]))
+        await foreach (var _ in cases.QueryAsync<TableEntity>($"RowKey eq 'case' and Status eq '{status}'", select: ["PartitionKey"]))
         {
             n++;
         }

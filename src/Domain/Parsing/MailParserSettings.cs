@@ -15,4 +15,8 @@ internal static class MailParserSettings
         MaxMimeDepth = 16,
         MaxAddressGroupDepth = 3,
     };
+
+    /// <summary>Parses a mail with <see cref="Options"/>, refusing one whose lines MimeKit cannot parse in bounded time.</summary>
+    /// <exception cref="ReportRejectedException">A line is longer than <see cref="Mail.LineLengthGuard.MaxLineBytes"/>.</exception>
+    public static MimeMessage Load(Stream content) => MimeMessage.Load(Options, new Mail.LineLengthGuard(content));
 }

@@ -107,11 +107,15 @@ public static class ReportParser
         MimeMessage message;
         try
         {
-            message = MimeMessage.Load(MailParserSettings.Options, content);
+            message = MailParserSettings.Load(content);
         }
         catch (FormatException ex)
         {
             return ReportReading.Failed(ReportFormats.Unknown, $"not a parsable email message: {ex.Message}");
+        }
+        catch (ReportRejectedException ex)
+        {
+            return ReportReading.Failed(ReportFormats.Unknown, ex.Message);
         }
 
         ReportReading? failed = null;

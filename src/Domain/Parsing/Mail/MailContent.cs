@@ -160,9 +160,9 @@ internal sealed class MailContent
             }
 
             buffer.Position = 0;
-            return MimeMessage.Load(MailParserSettings.Options, buffer);
+            return MailParserSettings.Load(buffer);
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException or NotSupportedException)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or NotSupportedException or ReportRejectedException)
         {
             return null;
         }
