@@ -13,7 +13,7 @@ namespace AbuseDesk.Benchmarks.Fuzz;
 /// <code>fuzz-parse --seed 16 --index 9057,20025     (those inputs)
 /// fuzz-parse --seed 16 --inputs 25000 [--top 10]     (every report input below 25,000, the slowest listed)
 /// fuzz-parse --seed 16 --index 9057 --save DIR        (also kept as the run keeps a failing input, for REPLAY=DIR)</code>
-/// Prints each listed input's parse time (events read to the end, as the handler's first pass does), its events and
+/// Prints each listed input's parse time (<see cref="ReportParser.Parse"/>: events read to the end, as the handler's first pass does), its events and
 /// size, and the parser's throughput over all of them.
 /// </summary>
 public static partial class FuzzParseRun
@@ -74,34 +74,15 @@ public static partial class FuzzParseRun
             && FileNameIn().Match(disposition) is { Success: true } match ? Uri.UnescapeDataString(match.Groups[1].Value) : null;
         var hint = input.Path.Contains("?report=", StringComparison.Ordinal) ? Uri.UnescapeDataString(input.Path[(input.Path.IndexOf('=') + 1)..]) : null;
         var started = Stopwatch.GetTimestamp();
-        long events = 0;
-        string outcome;
+        ParseOutcome parsed;
         using (var content = new MemoryStream(input.Body, writable: false))
-        using (var reading = ReportParser.Open(content, new ReportInput(input.ContentType ?? "", fileName, hint)))
         {
-            try
-            {
-                if (reading.IgnoredBecause is not null || reading.Error is not null)
-                {
-                    outcome = reading.IgnoredBecause is not null ? "ignored" : "failed";
-                }
-                else
-                {
-                    foreach (var _ in reading.Events)
-                    {
-                        events++;
-                    }
-
-                    outcome = $"parsed as {reading.Format}";
-                }
-            }
-            catch (ReportRejectedException ex)
-            {
-                outcome = $"rejected: {ex.Message[..Math.Min(ex.Message.Length, 60)]}";
-            }
+            parsed = ReportParser.Parse(content, new ReportInput(input.ContentType ?? "", fileName, hint));
         }
 
-        return (Stopwatch.GetElapsedTime(started), events, outcome);
+        var spent = Stopwatch.GetElapsedTime(started);
+        var outcome = parsed.Ignored ? "ignored" : parsed.Failed ? $"failed: {parsed.Error![..Math.Min(parsed.Error.Length, 60)]}" : $"parsed as {parsed.Format}";
+        return (spent, parsed.Events.Count, outcome);
     }
 
     private static string Shorten(string? text) => text is null ? "(none)" : text.Length <= 40 ? text : text[..40] + "…";

@@ -20,12 +20,11 @@ public sealed class ReportCopy : IDisposable
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "abusedesk-reports");
 
     private readonly BlobClient _blob;
-    private readonly string? _path;
+
+    private ReportCopy(BlobClient blob, string? localPath) => (_blob, LocalPath) = (blob, localPath);
 
     /// <summary>The local copy's path, or null when the report is read from the store.</summary>
-    public string? LocalPath => _path;
-
-    private ReportCopy(BlobClient blob, string? path) => (_blob, _path) = (blob, path);
+    public string? LocalPath { get; }
 
     public static Task<ReportCopy> OpenAsync(BlobClient blob, long size, CancellationToken cancellationToken) =>
         OpenAsync(blob, size, LocalLimit, cancellationToken);
@@ -54,15 +53,15 @@ public sealed class ReportCopy : IDisposable
     }
 
     /// <summary>A fresh stream over the report, from its start.</summary>
-    public async Task<Stream> ReadAsync(CancellationToken cancellationToken) => _path is null
+    public async Task<Stream> ReadAsync(CancellationToken cancellationToken) => LocalPath is null
         ? await _blob.OpenReadAsync(cancellationToken: cancellationToken)
-        : new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        : new FileStream(LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
 
     public void Dispose()
     {
-        if (_path is not null)
+        if (LocalPath is not null)
         {
-            File.Delete(_path);
+            File.Delete(LocalPath);
         }
     }
 
