@@ -21,6 +21,19 @@ wait_for_port() {
   return 1
 }
 
+# stop_processes PID... — TERM, then wait until each has gone (KILL after 10 s). The servers are started inside $( ),
+# so they are not this shell's children and `wait` returns at once; Azurite on disk still saving its database when
+# the caller then removed its folder was left running after 3 of 7 benchmark runs.
+stop_processes() {
+  local pid i
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+
 # start_azurite BLOB_PORT LOG [--location DIR | --inMemoryPersistence]
 start_azurite() {
   local blob=$1 log=$2; shift 2
