@@ -38,7 +38,7 @@ public sealed class CaseOrchestrationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await DurableTaskTestHost.StartAsync(registry =>
+        _host = await InProcessEngine.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<CaseEpisode>(CaseOrchestration.Name, (context, episode) => CaseOrchestration.RunAsync(context, episode));
             registry.AddActivityFunc<CaseStepRequest, CaseStep>(Named(ApplyCaseStep.Name), (_, request) => _cases.Apply(request));
@@ -304,7 +304,7 @@ public sealed class PoisonCaseStepTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await DurableTaskTestHost.StartAsync(registry =>
+        _host = await InProcessEngine.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<CaseEpisode>(CaseOrchestration.Name, (context, episode) => CaseOrchestration.RunAsync(context, episode));
             registry.AddActivityFunc<CaseStepRequest, CaseStep>(CaseOrchestrationTests.Named(ApplyCaseStep.Name), (_, request) =>

@@ -30,7 +30,7 @@ public sealed class OrchestratorShapeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await DurableTaskTestHost.StartAsync(registry =>
+        _host = await InProcessEngine.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<Episode, string>(Name, RunAsync);
             registry.AddActivityFunc<string, string>(CaseOrchestrationTests.Named("ShapedStep"), (_, step) =>
