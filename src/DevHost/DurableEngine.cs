@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 
@@ -52,8 +53,19 @@ public sealed class DurableEngine : IAsyncDisposable
             // Durable extension makes it for isolated apps), not a silent no-op: CaseInbox raises the event instead.
             ThrowExceptionOnInvalidDedupeStatus = true,
         };
-        var service = new AzureStorageOrchestrationService(settings);
-        await service.CreateIfNotExistsAsync();
+        IOrchestrationService service;
+        IOrchestrationServiceClient client;
+        if (durable.ProviderType == DurableSettings.InMemory)
+        {
+            var memory = new InMemoryOrchestrationService(loggers);
+            (service, client) = (memory, memory);
+        }
+        else
+        {
+            var storage = new AzureStorageOrchestrationService(settings);
+            await storage.CreateIfNotExistsAsync();
+            (service, client) = (storage, storage);
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,7 +73,7 @@ public sealed class DurableEngine : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(service);
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var sidecar = builder.Build();
         sidecar.MapGrpcService<TaskHubGrpcServer>();

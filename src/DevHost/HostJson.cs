@@ -7,7 +7,12 @@ namespace AbuseDesk.DevHost;
 /// <summary>host.json's queue settings, as the Functions host applies them.</summary>
 public sealed record QueueSettings(int BatchSize, int NewBatchThreshold, TimeSpan VisibilityTimeout, int MaxDequeueCount, TimeSpan MaxPollingInterval);
 
-/// <summary>host.json's durableTask section: the task hub and the Azure Storage provider's settings.</summary>
+/// <summary>
+/// host.json's durableTask section: the task hub and the Azure Storage provider's settings. ProviderType is
+/// storageProvider.type: "AzureStorage" (the default, as in Azure), or "InMemory", the dev host's own, which keeps
+/// the engine in the process and loses it with the process: for benchmarks that take the engine's storage away
+/// to see what is left (docs/performance.md), never for a desk.
+/// </summary>
 public sealed record DurableSettings(
     string HubName,
     int PartitionCount,
@@ -18,7 +23,12 @@ public sealed record DurableSettings(
     int MaxConcurrentActivityFunctions,
     int MaxConcurrentOrchestratorFunctions,
     bool ExtendedSessionsEnabled = false,
-    int ExtendedSessionIdleTimeoutInSeconds = 30);
+    int ExtendedSessionIdleTimeoutInSeconds = 30,
+    string ProviderType = DurableSettings.AzureStorage)
+{
+    public const string AzureStorage = "AzureStorage";
+    public const string InMemory = "InMemory";
+}
 
 /// <summary>
 /// The app's host.json, read as the Functions host reads it, with the overrides Azure allows as app settings
@@ -61,7 +71,14 @@ public sealed class HostJson
             MaxConcurrentActivityFunctions: int.TryParse(DurableSetting("maxConcurrentActivityFunctions"), out var activities) ? activities : 10 * Environment.ProcessorCount,
             MaxConcurrentOrchestratorFunctions: int.TryParse(DurableSetting("maxConcurrentOrchestratorFunctions"), out var orchestrators) ? orchestrators : 10 * Environment.ProcessorCount,
             ExtendedSessionsEnabled: bool.TryParse(DurableSetting("extendedSessionsEnabled"), out var extended) && extended,
-            ExtendedSessionIdleTimeoutInSeconds: int.TryParse(DurableSetting("extendedSessionIdleTimeoutInSeconds"), out var idle) ? idle : 30);
+            ExtendedSessionIdleTimeoutInSeconds: int.TryParse(DurableSetting("extendedSessionIdleTimeoutInSeconds"), out var idle) ? idle : 30,
+            ProviderType: ProviderSetting("type") switch
+            {
+                null or "" or "azureStorage" or DurableSettings.AzureStorage => DurableSettings.AzureStorage,
+                DurableSettings.InMemory => DurableSettings.InMemory,
+                var other => throw new InvalidOperationException(
+                    $"durableTask.storageProvider.type '{other}' is not one this host runs: '{DurableSettings.AzureStorage}' (as in Azure) or '{DurableSettings.InMemory}' (benchmarks only)"),
+            });
     }
 
     public QueueSettings Queues { get; }
