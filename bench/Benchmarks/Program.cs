@@ -38,7 +38,6 @@ if (args.Length > 0 && args[0] == "workflow")
     return await AbuseDesk.Benchmarks.Workflow.WorkflowRun.RunAsync(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(AbuseDesk.Benchmarks.ArfBenchmarks).Assembly).Run(args);
 return 0;
 
-public partial class Program;

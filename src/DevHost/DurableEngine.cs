@@ -57,7 +57,7 @@ public sealed class DurableEngine : IAsyncDisposable
         IOrchestrationServiceClient client;
         if (durable.ProviderType == DurableSettings.InMemory)
         {
-            var memory = new InMemoryOrchestrationService(loggers);
+            var memory = new InMemoryEngine(new InMemoryOrchestrationService(loggers), durable.MaxConcurrentOrchestratorFunctions, durable.MaxConcurrentActivityFunctions);
             (service, client) = (memory, memory);
         }
         else

@@ -158,12 +158,14 @@ public static class WorkflowRun
         var parse = queues.GetQueueClient("reports-parse");
         var mail = queues.GetQueueClient("email-outbox");
         var workflow = queues.GetQueueClient("abusedesk-workitems");
+        // With the engine in memory (storageProvider.type InMemory) it has no queues to watch; the counts decide.
+        var engineQueue = (await workflow.ExistsAsync()).Value;
         for (var quiet = 0; quiet < 3;)
         {
             await Task.Delay(TimeSpan.FromSeconds(2));
             var idle = (await parse.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
                 && (await mail.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
-                && (await workflow.PeekMessagesAsync(1)).Value.Length == 0;
+                && (!engineQueue || (await workflow.PeekMessagesAsync(1)).Value.Length == 0);
             quiet = idle ? quiet + 1 : 0;
         }
     }
