@@ -22,20 +22,37 @@ public sealed class DurableEngine : IAsyncDisposable
 {
     private readonly WebApplication _sidecar;
 
-    private DurableEngine(WebApplication sidecar, GrpcChannel channel, AzureStorageOrchestrationServiceSettings settings)
+    private DurableEngine(WebApplication sidecar, GrpcChannel channel)
     {
         _sidecar = sidecar;
         Channel = channel;
-        Settings = settings;
     }
 
     public GrpcChannel Channel { get; }
 
-    public AzureStorageOrchestrationServiceSettings Settings { get; }
-
     public static async Task<DurableEngine> StartAsync(DurableSettings durable, string connectionString, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var settings = new AzureStorageOrchestrationServiceSettings
+        var (service, client) = durable.ProviderType == DurableSettings.InMemory
+            ? InMemory(durable, loggers)
+            : await AzureStorageAsync(durable, connectionString, loggers);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton(client);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var sidecar = builder.Build();
+        sidecar.MapGrpcService<TaskHubGrpcServer>();
+        await sidecar.StartAsync(cancellationToken);
+        return new DurableEngine(sidecar, GrpcChannel.ForAddress(sidecar.Urls.First()));
+    }
+
+    private static async Task<(IOrchestrationService, IOrchestrationServiceClient)> AzureStorageAsync(DurableSettings durable, string connectionString, ILoggerFactory loggers)
+    {
+        var storage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             TaskHubName = durable.HubName,
@@ -52,33 +69,15 @@ public sealed class DurableEngine : IAsyncDisposable
             // A start refused because the instance already runs is an error the caller sees (as the Functions host's
             // Durable extension makes it for isolated apps), not a silent no-op: CaseInbox raises the event instead.
             ThrowExceptionOnInvalidDedupeStatus = true,
-        };
-        IOrchestrationService service;
-        IOrchestrationServiceClient client;
-        if (durable.ProviderType == DurableSettings.InMemory)
-        {
-            var memory = new InMemoryEngine(new InMemoryOrchestrationService(loggers), durable.MaxConcurrentOrchestratorFunctions, durable.MaxConcurrentActivityFunctions);
-            (service, client) = (memory, memory);
-        }
-        else
-        {
-            var storage = new AzureStorageOrchestrationService(settings);
-            await storage.CreateIfNotExistsAsync();
-            (service, client) = (storage, storage);
-        }
+        });
+        await storage.CreateIfNotExistsAsync();
+        return (storage, storage);
+    }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(service);
-        builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
-        var sidecar = builder.Build();
-        sidecar.MapGrpcService<TaskHubGrpcServer>();
-        await sidecar.StartAsync(cancellationToken);
-        return new DurableEngine(sidecar, GrpcChannel.ForAddress(sidecar.Urls.First()), settings);
+    private static (IOrchestrationService, IOrchestrationServiceClient) InMemory(DurableSettings durable, ILoggerFactory loggers)
+    {
+        var memory = new InMemoryEngine(new InMemoryOrchestrationService(loggers), durable.MaxConcurrentOrchestratorFunctions, durable.MaxConcurrentActivityFunctions);
+        return (memory, memory);
     }
 
     /// <summary>The gRPC worker for the app's orchestrations and activities, and the client for [DurableClient].</summary>

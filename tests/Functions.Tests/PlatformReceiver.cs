@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace AbuseDesk.Functions.Tests;
@@ -13,7 +12,7 @@ public sealed class PlatformReceiver : IDisposable
 
     public PlatformReceiver()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         Url = $"http://127.0.0.1:{port}/platform/hook/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
@@ -63,13 +62,6 @@ public sealed class PlatformReceiver : IDisposable
                 return;
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -21,7 +21,7 @@ public sealed class SlowMailDeskApp : DeskApp
     public const int PriorityCustomers = 10;
 
     public SlowMailDeskApp()
-        : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SLOW_STORAGE"), "ABUSEDESK_TEST_SLOW_STORAGE", StockDeskApp.FreePort())
+        : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_SLOW_STORAGE"), "ABUSEDESK_TEST_SLOW_STORAGE", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture))
     {
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace AbuseDesk.Functions.Tests;
 
@@ -13,7 +11,7 @@ namespace AbuseDesk.Functions.Tests;
 public sealed class StockDeskApp : DeskApp
 {
     public StockDeskApp()
-        : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_STOCK_STORAGE"), "ABUSEDESK_TEST_STOCK_STORAGE", FreePort())
+        : base(Environment.GetEnvironmentVariable("ABUSEDESK_TEST_STOCK_STORAGE"), "ABUSEDESK_TEST_STOCK_STORAGE", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture))
     {
     }
 
@@ -23,12 +21,5 @@ public sealed class StockDeskApp : DeskApp
         environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
         // A fresh hub per process: a killed predecessor's partition leases would otherwise hold orchestrations up.
         environment["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Stock" + Guid.NewGuid().ToString("N")[..12];
-    }
-
-    internal static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -81,7 +81,7 @@ public static partial class FuzzParseRun
         }
 
         var spent = Stopwatch.GetElapsedTime(started);
-        var outcome = parsed.Ignored ? "ignored" : parsed.Failed ? $"failed: {(parsed.Error ?? "")[..Math.Min(parsed.Error?.Length ?? 0, 60)]}" : $"parsed as {parsed.Format}";
+        var outcome = parsed.Ignored ? "ignored" : parsed.Error is { } error ? $"failed: {error[..Math.Min(error.Length, 60)]}" : $"parsed as {parsed.Format}";
         return (spent, parsed.Events.Count, outcome);
     }
 

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using AbuseDesk.Functions.Telemetry;
 using Azure.Identity;
@@ -26,7 +25,7 @@ public sealed class AzureMonitorExportTests
     [Fact]
     public async Task With_a_connection_string_desk_metrics_reach_the_Application_Insights_ingestion_endpoint()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var ingestion = new HttpListener();
         ingestion.Prefixes.Add($"http://127.0.0.1:{port}/");
         ingestion.Start();
@@ -148,12 +147,5 @@ public sealed class AzureMonitorExportTests
             await context.Response.OutputStream.WriteAsync(reply);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
